@@ -1,0 +1,48 @@
+# Linli — two commands: `make run` (set up + demo portal) and `make test` (the whole suite).
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   := .venv
+PY     := $(VENV)/bin/python
+HOST   ?= 127.0.0.1
+PORT   ?= 8000
+# Workers for the test suite: both cores by default (pytest-xdist).
+TEST_WORKERS ?= 2
+
+.PHONY: run test install migrate seed lint messages bench clean
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $@
+
+install: $(VENV)/.installed
+
+migrate: install
+	mkdir -p var
+	$(PY) manage.py migrate --noinput
+
+seed: migrate
+	$(PY) manage.py seed_demo
+
+run: seed
+	$(PY) manage.py collectstatic --noinput -v0
+	HOST=$(HOST) PORT=$(PORT) $(PY) -m governance.run_embedded
+
+test: install
+	$(PY) -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy governance households workorders
+
+# Re-extract and compile translations after changing strings (needs GNU gettext on the machine);
+# the compiled .mo files are committed so a fresh clone needs no gettext.
+messages: install
+	for d in governance households households/care workorders; do (cd $$d && $(CURDIR)/$(PY) $(CURDIR)/manage.py makemessages -l zh_Hans -l en --no-obsolete 2>/dev/null || true); done
+	$(PY) manage.py compilemessages -v0
+
+bench: install
+	$(PY) -m bench
+
+clean:
+	rm -rf var

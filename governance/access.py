@@ -1,0 +1,201 @@
+"""The one permission layer. Every list, detail, admin page, export and websocket
+goes through `scope`, `get_or_404` and `require` (DESIGN.md §4, ROLES.md).
+
+Each model that people can reach registers a `Policy` in its app's `policies.py`:
+*where* a row lives (a region path, a department, an owner) and *which role may do
+which action*. Outside scope is a 404 (the same as missing, so ids leak nothing);
+in scope without the right is a 403.
+
+    orders = access.scope(WorkOrder.objects.all(), user, "view")
+    order  = access.get_or_404(WorkOrder, user, "change", pk=pk)
+    access.require(user, "dispatch", order)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from django.db.models import Model, Q, QuerySet
+from django.http import Http404
+from django.utils.translation import gettext_lazy as _
+
+from governance.errors import Forbidden, NotFound
+from governance.roles import DEPARTMENT_ROLES, REGION_ROLES
+
+ALL = "*"
+
+
+@dataclass
+class Policy:
+    """Where a model's rows live and who may do what with them.
+
+    region_path: lookup to the row's region path (e.g. "region_path" kept on the row
+        for speed, or "unit__building__grid__path"); staff of a region role see rows
+        whose path starts with their assignment's region path.
+    department: lookup to the row's department id (department staff see rows routed to
+        their department), or None.
+    owner: callable(user) -> Q for the rows a user owns as a resident / by an object
+        role (compound, shop) — or None.
+    rights: role -> set of actions ("view", "change", "dispatch", ...; "*" for all).
+        A role absent here gets nothing, whatever its scope.
+    owner_rights: actions a user may do on rows matched by `owner`.
+    object_perms: actions that django-guardian grants per object (care contacts,
+        a department invited into one summons); checked as "<app_label>.<action>_<model>".
+    public: callable(user) -> Q for rows anyone logged in may *view* (public lists).
+    """
+
+    region_path: str | None = None
+    department: str | None = None
+    owner: Callable[[object], Q] | None = None
+    rights: dict[str, set[str]] = field(default_factory=dict)
+    owner_rights: set[str] = field(default_factory=lambda: {"view"})
+    object_perms: set[str] = field(default_factory=set)
+    public: Callable[[object], Q] | None = None
+
+    def role_may(self, role: str, action: str) -> bool:
+        actions = self.rights.get(role, set())
+        return action in actions or ALL in actions
+
+
+_policies: dict[type[Model], Policy] = {}
+
+
+def register(model: type[Model], policy: Policy) -> Policy:
+    _policies[model] = policy
+    return policy
+
+
+def policy_for(model: type[Model]) -> Policy:
+    try:
+        return _policies[model]
+    except KeyError:
+        raise LookupError(f"{model.__name__} has no access policy: register one in its app's policies.py") from None
+
+
+def registered_models() -> Iterable[type[Model]]:
+    return _policies.keys()
+
+
+def _is_anonymous(user) -> bool:
+    return user is None or not getattr(user, "is_authenticated", False) or not user.is_active
+
+
+def _assignment_q(policy: Policy, assignment) -> Q | None:
+    if assignment.role in REGION_ROLES and policy.region_path and assignment.region_id:
+        return Q(**{f"{policy.region_path}__startswith": assignment.region.path})
+    if assignment.role in DEPARTMENT_ROLES and policy.department and assignment.department_id:
+        return Q(**{policy.department: assignment.department_id})
+    return None
+
+
+def scope_q(model: type[Model], user, action: str = "view") -> Q | None:
+    """The filter for rows of `model` on which `user` may do `action`; None means none.
+    Built from the user's assignments (loaded once per user object), so it adds no
+    query per row and the list's query count stays constant."""
+    if _is_anonymous(user):
+        return None
+    if user.is_superuser:
+        return Q()
+    policy = policy_for(model)
+    parts: list[Q] = []
+    for assignment in user.active_assignments:
+        if policy.role_may(assignment.role, action):
+            q = _assignment_q(policy, assignment)
+            if q is not None:
+                parts.append(q)
+    if policy.owner is not None and action in policy.owner_rights:
+        q = policy.owner(user)
+        if q is not None:
+            parts.append(q)
+    if action == "view" and policy.public is not None:
+        q = policy.public(user)
+        if q is not None:
+            parts.append(q)
+    if action in policy.object_perms:
+        ids = _guardian_ids(model, user, action)
+        if ids is not None:
+            parts.append(Q(pk__in=ids))
+    if not parts:
+        return None
+    combined = parts[0]
+    for q in parts[1:]:
+        combined |= q
+    return combined
+
+
+def _guardian_ids(model, user, action):
+    from django.contrib.contenttypes.models import ContentType
+    from guardian.models import UserObjectPermission
+
+    ct = ContentType.objects.get_for_model(model)
+    codename = f"{action}_{model._meta.model_name}"
+    # A subquery, not a list: keeps the outer list at one query.
+    return UserObjectPermission.objects.filter(
+        user=user, content_type=ct, permission__codename=codename
+    ).values("object_pk")
+
+
+def scope(queryset: QuerySet, user, action: str = "view") -> QuerySet:
+    """Filter `queryset` to the rows `user` may `action`. Distinct only when needed."""
+    q = scope_q(queryset.model, user, action)
+    if q is None:
+        return queryset.none()
+    if not q:  # superuser
+        return queryset
+    return queryset.filter(q)
+
+
+def can(user, action: str, obj: Model) -> bool:
+    q = scope_q(type(obj), user, action)
+    if q is None:
+        return False
+    if not q:
+        return True
+    return type(obj)._default_manager.filter(q, pk=obj.pk).exists()
+
+
+def may_at_all(user, action: str, model: type[Model]) -> bool:
+    """Whether some role of `user` allows `action` on `model` anywhere (for admin menus, buttons)."""
+    if _is_anonymous(user):
+        return False
+    if user.is_superuser:
+        return True
+    policy = policy_for(model)
+    if any(policy.role_may(a.role, action) for a in user.active_assignments):
+        return True
+    return policy.owner is not None and action in policy.owner_rights and policy.owner(user) is not None
+
+
+def require(user, action: str, obj: Model) -> None:
+    """Raise NotFound if `user` may not even see `obj`, Forbidden if they see it but may not `action` it."""
+    if action != "view" and can(user, action, obj):
+        return
+    if not can(user, "view", obj):
+        raise NotFound()
+    if action != "view":
+        raise Forbidden(_("Your role does not allow this action here."))
+
+
+def get_or_404(model: type[Model] | QuerySet, user, action: str = "view", **lookup) -> Model:
+    """The object if `user` may `action` it; 404 if missing or out of scope; 403 if visible only."""
+    queryset = model if isinstance(model, QuerySet) else model._default_manager.all()
+    try:
+        obj = scope(queryset, user, "view").get(**lookup)
+    except (queryset.model.DoesNotExist, ValueError, TypeError):
+        raise NotFound() from None
+    if action != "view":
+        require(user, action, obj)
+    return obj
+
+
+def http404_on_not_found(func):
+    """For plain Django views: turn NotFound into Http404 (the DRF handler does it for the API)."""
+
+    def wrapper(*args, **kwargs):
+        try:
+            return func(*args, **kwargs)
+        except NotFound as exc:
+            raise Http404(str(exc)) from exc
+
+    return wrapper

@@ -1,0 +1,80 @@
+"""The back office. `is_staff` alone grants nothing: a user enters with a staff role,
+and every model admin scopes rows and actions through governance.access."""
+
+from django.contrib import admin
+from django.http import Http404
+from django.utils.translation import gettext_lazy as _
+
+from governance import access
+
+
+class LinliAdminSite(admin.AdminSite):
+    site_header = _("Linli back office")
+    site_title = _("Linli")
+    index_title = _("Community governance")
+
+    def has_permission(self, request):
+        user = request.user
+        return user.is_active and user.is_authenticated and user.works_in_back_office
+
+
+class ScopedAdminMixin:
+    """Rows through access.scope, permissions through the model's Policy.
+    Actions that change state call services; they never write fields behind them."""
+
+    def get_queryset(self, request):
+        return access.scope(super().get_queryset(request), request.user, "view")
+
+    def _get_obj_does_not_exist_redirect(self, request, opts, object_id):
+        # Out of scope is the same 404 as missing (ROLES.md), not Django's redirect to the index.
+        raise Http404
+
+    def _object_or_404(self, request, object_id):
+        from django.contrib.admin.utils import unquote
+
+        if self.get_object(request, unquote(object_id)) is None:
+            raise Http404
+
+    def delete_view(self, request, object_id, extra_context=None):
+        self._object_or_404(request, object_id)  # Django checks the right first; scope comes first here
+        return super().delete_view(request, object_id, extra_context)
+
+    def history_view(self, request, object_id, extra_context=None):
+        self._object_or_404(request, object_id)
+        return super().history_view(request, object_id, extra_context)
+
+    def _may(self, request, action, obj=None):
+        if obj is None:
+            return access.may_at_all(request.user, action, self.model)
+        return access.can(request.user, action, obj)
+
+    def has_module_permission(self, request):
+        return self._may(request, "view")
+
+    def has_view_permission(self, request, obj=None):
+        return self._may(request, "view", obj) or self._may(request, "change", obj)
+
+    def has_change_permission(self, request, obj=None):
+        return self._may(request, "change", obj)
+
+    def has_add_permission(self, request):
+        return self._may(request, "add")
+
+    def has_delete_permission(self, request, obj=None):
+        return self._may(request, "delete", obj)
+
+
+class ReadOnlyAdminMixin:
+    """Append-only records (audit, ledgers, timelines): nobody edits or deletes them here."""
+
+    def has_add_permission(self, request, *args):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+site = LinliAdminSite(name="admin")

@@ -1,0 +1,35 @@
+from rest_framework import serializers
+
+from governance.models import Assignment, Department, Region, User
+
+
+class RegionSerializer(serializers.ModelSerializer):
+    parent = serializers.PrimaryKeyRelatedField(read_only=True)
+
+    class Meta:
+        model = Region
+        fields = ["id", "parent", "level", "name", "code", "path", "boundary"]
+
+
+class DepartmentSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Department
+        fields = ["id", "district", "code", "name", "kind", "phone", "active"]
+
+
+class AssignmentSerializer(serializers.ModelSerializer):
+    region_name = serializers.CharField(source="region.name", default=None, read_only=True)
+    department_name = serializers.CharField(source="department.name", default=None, read_only=True)
+
+    class Meta:
+        model = Assignment
+        fields = ["id", "role", "region", "region_name", "department", "department_name", "starts_at", "ends_at"]
+
+
+class MeSerializer(serializers.ModelSerializer):
+    assignments = AssignmentSerializer(source="active_assignments", many=True, read_only=True)
+
+    class Meta:
+        model = User
+        fields = ["id", "username", "display_name", "mobile", "language", "large_text", "assignments"]
+        read_only_fields = ["id", "username", "mobile", "assignments"]

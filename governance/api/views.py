@@ -1,0 +1,42 @@
+from django_filters import rest_framework as filters
+from drf_spectacular.utils import extend_schema
+from rest_framework import generics, viewsets
+
+from governance.api.mixins import ScopedViewMixin
+from governance.api.serializers import DepartmentSerializer, MeSerializer, RegionSerializer
+from governance.models import Department, Region
+
+
+class RegionFilter(filters.FilterSet):
+    parent = filters.ModelChoiceFilter(queryset=Region.objects.all())
+
+    class Meta:
+        model = Region
+        fields = ["level", "parent", "code"]
+
+
+class RegionViewSet(ScopedViewMixin, viewsets.ReadOnlyModelViewSet):
+    """Regions the caller works in (their subtree, and for residents their community)."""
+
+    queryset = Region.objects.select_related("parent")
+    serializer_class = RegionSerializer
+    filterset_class = RegionFilter
+
+
+class DepartmentViewSet(ScopedViewMixin, viewsets.ReadOnlyModelViewSet):
+    queryset = Department.objects.all()
+    serializer_class = DepartmentSerializer
+    filterset_fields = ["kind", "code", "district"]
+
+
+class MeView(generics.RetrieveUpdateAPIView):
+    """The caller: profile, preferences (language, large text) and role assignments."""
+
+    serializer_class = MeSerializer
+
+    def get_object(self):
+        return self.request.user
+
+    @extend_schema(exclude=True)
+    def put(self, request, *args, **kwargs):
+        return self.partial_update(request, *args, **kwargs)

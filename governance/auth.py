@@ -1,0 +1,34 @@
+"""Authentication backends: username or mobile + password; mobile + one-time SMS code."""
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.backends import ModelBackend
+from django.db.models import Q
+
+
+class UsernameOrMobileBackend(ModelBackend):
+    def authenticate(self, request, username=None, password=None, **kwargs):
+        if username is None or password is None:
+            return None
+        User = get_user_model()
+        username = username.strip()
+        user = User.objects.filter(Q(username=username) | Q(mobile=username)).order_by("pk").first()
+        if user is None:
+            User().set_password(password)  # same work as a real check: no timing oracle for unknown names
+            return None
+        if user.check_password(password) and self.user_can_authenticate(user):
+            return user
+        return None
+
+
+class SmsCodeBackend(ModelBackend):
+    """Logs a user in by mobile + a valid one-time code (see governance.notify.otp)."""
+
+    def authenticate(self, request, mobile=None, sms_code=None, **kwargs):
+        if not mobile or not sms_code:
+            return None
+        from governance.notify.otp import verify_login_code
+
+        user = verify_login_code(mobile=mobile, code=sms_code)
+        if user is not None and self.user_can_authenticate(user):
+            return user
+        return None

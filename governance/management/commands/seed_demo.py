@@ -1,0 +1,38 @@
+"""Load the demo: the governance world, then each app's `seed.py` (in INSTALLED_APPS order).
+Idempotent: running it twice changes nothing the second time."""
+
+from importlib import import_module
+
+from django.apps import apps
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from governance import seed as core_seed
+
+
+class Command(BaseCommand):
+    help = "Load (or top up) the demo data and print the demo accounts."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--quiet-accounts", action="store_true", help="Do not print the accounts table.")
+
+    def handle(self, *args, **options):
+        with transaction.atomic():
+            world = core_seed.seed()
+            for config in apps.get_app_configs():
+                if config.name == "governance":
+                    continue
+                try:
+                    module = import_module(f"{config.name}.seed")
+                except ModuleNotFoundError as exc:
+                    if exc.name != f"{config.name}.seed":
+                        raise
+                    continue
+                module.seed(world)
+                self.stdout.write(f"seeded {config.label}")
+        if not options["quiet_accounts"]:
+            self.stdout.write("")
+            self.stdout.write("Demo accounts (password for all: %s)" % core_seed.DEMO_PASSWORD)
+            self.stdout.write(f"{'role':<28} {'username':<18} scope")
+            for role, username, _password, scope in world.accounts:
+                self.stdout.write(f"{role:<28} {username:<18} {scope}")

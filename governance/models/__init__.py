@@ -1,0 +1,25 @@
+from .audit import AuditEvent
+from .notify import Notification, SmsCode
+from .outbox import OutboxDelivery, OutboxMessage
+from .regions import Department, PartyBranch, Region, RegionLevel
+from .tokens import ApiToken
+from .users import Assignment, User
+from .workdays import Holiday, HolidayYear, OfficeHours
+
+__all__ = [
+    "ApiToken",
+    "Assignment",
+    "AuditEvent",
+    "Department",
+    "Holiday",
+    "HolidayYear",
+    "Notification",
+    "OfficeHours",
+    "OutboxDelivery",
+    "OutboxMessage",
+    "PartyBranch",
+    "Region",
+    "RegionLevel",
+    "SmsCode",
+    "User",
+]

@@ -1,0 +1,51 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Notification(models.Model):
+    """An inbox row. Rows first, pushes second: a lost push never loses the message."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications",
+                             verbose_name=_("recipient"))
+    kind = models.CharField(_("kind"), max_length=40, default="info")
+    title = models.CharField(_("title"), max_length=200)
+    body = models.TextField(_("body"), blank=True)
+    url = models.CharField(_("link"), max_length=300, blank=True)
+    object_type = models.CharField(max_length=100, blank=True)
+    object_id = models.CharField(max_length=64, blank=True)
+    channels = models.JSONField(_("channels"), default=list, blank=True)
+    # Same key twice for the same user is one notification (retried tasks, repeated sweeps).
+    dedup_key = models.CharField(max_length=120, null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True, db_index=True)
+    read_at = models.DateTimeField(_("read"), null=True, blank=True)
+    delivered = models.JSONField(_("delivered"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["user", "read_at"])]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "dedup_key"], name="notification_dedup_per_user",
+                                    condition=models.Q(dedup_key__isnull=False))
+        ]
+
+    def __str__(self):
+        return self.title
+
+
+class SmsCode(models.Model):
+    """A one-time login code; only its hash is kept."""
+
+    mobile_hash = models.CharField(max_length=64, db_index=True)
+    code_hash = models.CharField(max_length=128)
+    purpose = models.CharField(max_length=20, default="login")
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    attempts = models.PositiveSmallIntegerField(default=0)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("SMS code")
+        verbose_name_plural = _("SMS codes")

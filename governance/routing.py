@@ -1,0 +1,16 @@
+"""Websocket routes of every app (each app lists its own in `<app>/routing.py`)."""
+
+from importlib import import_module
+
+from django.apps import apps
+
+websocket_urlpatterns = []
+for _config in apps.get_app_configs():
+    try:
+        _module = import_module(f"{_config.name}.routing")
+    except ModuleNotFoundError as exc:
+        if exc.name != f"{_config.name}.routing":
+            raise
+        continue
+    if _module.__name__ != __name__:
+        websocket_urlpatterns += getattr(_module, "websocket_urlpatterns", [])

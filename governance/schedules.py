@@ -1,0 +1,43 @@
+"""Periodic work. Each app lists its beat entries in `<app>/schedules.py` as
+`SCHEDULES = {name: (task, seconds)}`; after migrate they are written into
+django-celery-beat's tables (editable in admin, never overwritten once edited)."""
+
+from importlib import import_module
+
+from django.apps import apps
+from django.db.models.signals import post_migrate
+
+
+def all_schedules() -> dict[str, tuple[str, int]]:
+    found: dict[str, tuple[str, int]] = {}
+    for config in apps.get_app_configs():
+        try:
+            module = import_module(f"{config.name}.schedules")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{config.name}.schedules":
+                raise
+            continue
+        found.update(getattr(module, "SCHEDULES", {}))
+    return found
+
+
+def install(**kwargs) -> None:
+    from django_celery_beat.models import IntervalSchedule, PeriodicTask
+
+    for name, (task, seconds) in all_schedules().items():
+        if PeriodicTask.objects.filter(name=name).exists():
+            continue
+        interval, _ = IntervalSchedule.objects.get_or_create(every=seconds, period=IntervalSchedule.SECONDS)
+        PeriodicTask.objects.create(name=name, task=task, interval=interval)
+
+
+def _after_migrate(sender, **kwargs):
+    if sender.name == "governance":
+        install()
+
+
+def connect():
+    post_migrate.connect(_after_migrate, dispatch_uid="linli-install-schedules")
+
+
+SCHEDULES: dict[str, tuple[str, int]] = {}

@@ -1,0 +1,135 @@
+"""一户一档: the one address model (Building → Unit, under a grid) and the one person model."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Building(models.Model):
+    grid = models.ForeignKey("governance.Region", on_delete=models.PROTECT, related_name="buildings",
+                             limit_choices_to={"level__in": ["grid", "microgrid"]}, verbose_name=_("grid"))
+    name = models.CharField(_("name"), max_length=100, help_text=_("e.g. 3号楼"))
+    address = models.CharField(_("street address"), max_length=200)
+    # WGS-84, as phones report it; converted to GCJ-02 only to draw on Chinese map tiles.
+    lon = models.DecimalField(_("longitude"), max_digits=10, decimal_places=6, null=True, blank=True)
+    lat = models.DecimalField(_("latitude"), max_digits=10, decimal_places=6, null=True, blank=True)
+    floors = models.PositiveSmallIntegerField(_("floors"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("building")
+        verbose_name_plural = _("buildings")
+        ordering = ["grid", "name"]
+
+    def __str__(self):
+        return f"{self.address} {self.name}"
+
+
+class Unit(models.Model):
+    """A dwelling or a business place: the one address every app points at."""
+
+    building = models.ForeignKey(Building, on_delete=models.PROTECT, related_name="units", verbose_name=_("building"))
+    entrance = models.CharField(_("entrance"), max_length=20, blank=True, help_text=_("单元"))
+    floor = models.SmallIntegerField(_("floor"), null=True, blank=True)
+    number = models.CharField(_("room"), max_length=20)
+    area_m2 = models.DecimalField(_("area (m²)"), max_digits=8, decimal_places=2, null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("unit")
+        verbose_name_plural = _("units")
+        ordering = ["building", "entrance", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["building", "entrance", "number"], name="unit_unique_in_building")
+        ]
+
+    def __str__(self):
+        entrance = f"{self.entrance}单元" if self.entrance else ""
+        return f"{self.building} {entrance}{self.number}"
+
+
+class HouseholdType(models.TextChoices):
+    REGISTERED = "registered", _("Registered (户籍)")
+    RESIDENT = "resident", _("Resident (常住)")
+    RENTING = "renting", _("Renting (租住)")
+
+
+class Household(models.Model):
+    number = models.CharField(_("household number"), max_length=40, help_text=_("户号"))
+    kind = models.CharField(_("type"), max_length=12, choices=HouseholdType.choices, default=HouseholdType.RESIDENT)
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="households", verbose_name=_("unit"))
+    head = models.ForeignKey("Person", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+                             verbose_name=_("head of household"))
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("household")
+        verbose_name_plural = _("households")
+        constraints = [models.UniqueConstraint(fields=["unit", "number"], name="household_number_unique_in_unit")]
+
+    def __str__(self):
+        return f"{self.unit} ({self.number})"
+
+
+class PersonStatus(models.TextChoices):
+    LIVING = "living", _("Living here")
+    MOVED_OUT = "moved_out", _("Moved out")
+    DECEASED = "deceased", _("Deceased")
+
+
+class Sex(models.TextChoices):
+    MALE = "M", _("Male")
+    FEMALE = "F", _("Female")
+
+
+class Person(models.Model):
+    household = models.ForeignKey(Household, null=True, blank=True, on_delete=models.PROTECT, related_name="members",
+                                  verbose_name=_("household"))
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                related_name="person", verbose_name=_("login"))
+    name = models.CharField(_("name"), max_length=50)
+    birth_date = models.DateField(_("birth date"), null=True, blank=True)
+    sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices, blank=True)
+    relation = models.CharField(_("relation to head"), max_length=20, blank=True)
+    status = models.CharField(_("status"), max_length=12, choices=PersonStatus.choices, default=PersonStatus.LIVING)
+    status_changed_at = models.DateTimeField(_("status changed"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("person")
+        verbose_name_plural = _("persons")
+
+    def __str__(self):
+        return self.name
+
+
+class TagType(models.Model):
+    """A special group (独居老人, 低保, ...): editable; sensitive ones need a granted role to see."""
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=50)
+    sensitive = models.BooleanField(_("sensitive (PIPL Art. 28)"), default=False)
+    watch = models.BooleanField(_("watched by care alerts"), default=False)
+
+    class Meta:
+        verbose_name = _("special group")
+        verbose_name_plural = _("special groups")
+
+    def __str__(self):
+        return self.name
+
+
+class PersonTag(models.Model):
+    """A person's membership of a special group, dated, with its source."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="tags", verbose_name=_("person"))
+    tag = models.ForeignKey(TagType, on_delete=models.PROTECT, related_name="person_tags", verbose_name=_("group"))
+    subtype = models.CharField(_("sub-type"), max_length=40, blank=True)
+    attrs = models.JSONField(_("attributes"), default=dict, blank=True)
+    source = models.CharField(_("source"), max_length=100, blank=True)
+    valid_from = models.DateField(_("from"), null=True, blank=True)
+    valid_until = models.DateField(_("until"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("special-group tag")
+        verbose_name_plural = _("special-group tags")
+
+    def __str__(self):
+        return f"{self.person} · {self.tag}"
