@@ -3,7 +3,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from governance.admin_site import ReadOnlyAdminMixin, ScopedAdminMixin, site
+from governance.admin_site import ObjectPagesMixin, ReadOnlyAdminMixin, ScopedAdminMixin, site
 from governance.models import (
     ApiToken,
     Assignment,
@@ -21,7 +21,7 @@ from governance.models import (
 )
 
 
-class SuperuserOnlyMixin:
+class SuperuserOnlyMixin(ObjectPagesMixin):
     """Configuration kept by the system administrator (users, tokens, delivery plumbing)."""
 
     def has_module_permission(self, request):
@@ -83,7 +83,7 @@ class DepartmentAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(AuditEvent, site=site)
-class AuditEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class AuditEventAdmin(ObjectPagesMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["at", "actor", "action", "object_type", "object_repr", "region", "ip", "purpose"]
     list_filter = ["action", "object_type", ("at", admin.DateFieldListFilter)]
     search_fields = ["object_repr", "purpose", "actor__username", "object_id"]
@@ -159,7 +159,7 @@ class ApiTokenAdmin(SuperuserOnlyMixin, admin.ModelAdmin):
 
 
 @admin.register(Holiday, site=site)
-class HolidayAdmin(admin.ModelAdmin):
+class HolidayAdmin(ObjectPagesMixin, admin.ModelAdmin):
     list_display = ["date", "kind", "name"]
     list_filter = ["kind"]
     date_hierarchy = "date"

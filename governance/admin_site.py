@@ -18,30 +18,39 @@ class LinliAdminSite(admin.AdminSite):
         return user.is_active and user.is_authenticated and user.works_in_back_office
 
 
-class ScopedAdminMixin:
+class ObjectPagesMixin:
+    """One answer for every object page (change, delete, history), as ROLES.md says:
+    no right on the model → 403; an object outside the user's rows → 404 (never
+    Django's redirect to the index, which would tell a hidden id from a missing one)."""
+
+    def _object_page_guard(self, request, object_id):
+        from django.contrib.admin.utils import unquote
+        from django.core.exceptions import PermissionDenied
+
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
+        if self.get_object(request, unquote(object_id)) is None:
+            raise Http404
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        self._object_page_guard(request, object_id)
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def delete_view(self, request, object_id, extra_context=None):
+        self._object_page_guard(request, object_id)
+        return super().delete_view(request, object_id, extra_context)
+
+    def history_view(self, request, object_id, extra_context=None):
+        self._object_page_guard(request, object_id)
+        return super().history_view(request, object_id, extra_context)
+
+
+class ScopedAdminMixin(ObjectPagesMixin):
     """Rows through access.scope, permissions through the model's Policy.
     Actions that change state call services; they never write fields behind them."""
 
     def get_queryset(self, request):
         return access.scope(super().get_queryset(request), request.user, "view")
-
-    def _get_obj_does_not_exist_redirect(self, request, opts, object_id):
-        # Out of scope is the same 404 as missing (ROLES.md), not Django's redirect to the index.
-        raise Http404
-
-    def _object_or_404(self, request, object_id):
-        from django.contrib.admin.utils import unquote
-
-        if self.get_object(request, unquote(object_id)) is None:
-            raise Http404
-
-    def delete_view(self, request, object_id, extra_context=None):
-        self._object_or_404(request, object_id)  # Django checks the right first; scope comes first here
-        return super().delete_view(request, object_id, extra_context)
-
-    def history_view(self, request, object_id, extra_context=None):
-        self._object_or_404(request, object_id)
-        return super().history_view(request, object_id, extra_context)
 
     def _may(self, request, action, obj=None):
         if obj is None:

@@ -1,6 +1,8 @@
 """Test settings: the project's settings, with what only tests need.
 DATABASE_URL / REDIS_URL from the environment still choose PostgreSQL + Redis (CI)."""
 
+import os
+
 from governance.settings import *  # noqa: F403
 from governance.settings import REST_FRAMEWORK
 
@@ -16,6 +18,4 @@ SMS_FILE_PATH = None  # the file backend keeps messages in memory under test (go
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 LANGUAGE_CODE = "zh-hans"
 
-import os as _os
-
-_os.makedirs(STATIC_ROOT, exist_ok=True)  # noqa: F405  (WhiteNoise warns when it is missing)
+os.makedirs(STATIC_ROOT, exist_ok=True)  # noqa: F405  (WhiteNoise warns when it is missing)

@@ -46,6 +46,16 @@ class Region(models.Model):
     def __str__(self):
         return self.name
 
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        new_path = f"{self.parent.path if self.parent_id else '/'}{self.pk}/"
+        if new_path != self.path:
+            old, self.path = self.path, new_path
+            Region.objects.filter(pk=self.pk).update(path=new_path)
+            if old:  # moved: the subtree's paths follow (a rare, staff-only operation)
+                for node in Region.objects.filter(path__startswith=old).exclude(pk=self.pk):
+                    Region.objects.filter(pk=node.pk).update(path=new_path + node.path[len(old):])
+
     def clean(self):
         expected = PARENT_LEVEL.get(self.level)
         if self.parent is None and expected is not None:
@@ -59,16 +69,6 @@ class Region(models.Model):
             from governance.geo import validate_geojson
 
             validate_geojson(self.boundary)
-
-    def save(self, *args, **kwargs):
-        super().save(*args, **kwargs)
-        new_path = f"{self.parent.path if self.parent_id else '/'}{self.pk}/"
-        if new_path != self.path:
-            old, self.path = self.path, new_path
-            Region.objects.filter(pk=self.pk).update(path=new_path)
-            if old:  # moved: the subtree's paths follow (a rare, staff-only operation)
-                for node in Region.objects.filter(path__startswith=old).exclude(pk=self.pk):
-                    Region.objects.filter(pk=node.pk).update(path=new_path + node.path[len(old):])
 
     def ancestors(self):
         ids = [int(p) for p in self.path.strip("/").split("/") if p]

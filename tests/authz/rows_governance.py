@@ -2,10 +2,64 @@
 
 from tests.authz.matrix import Row, admin_rows
 
+
+
+def _audit_event(w):
+    from governance.models import AuditEvent
+
+    return AuditEvent.objects.create(action="test", region=w.grids[0], region_path=w.grids[0].path)
+
+
+def _outbox(w):
+    from governance.models import OutboxMessage
+
+    return OutboxMessage.objects.create(topic="test", url="http://127.0.0.1:9/hook", payload={})
+
+
+def _notification(w):
+    from governance.models import Notification
+
+    return Notification.objects.create(user=w.users["wang_resident"], title="测试")
+
+
+def _token(w):
+    from governance.models import ApiToken
+
+    return ApiToken.issue(name="test", user=w.users["shui_utility"])[0]
+
+
+def _holiday(w):
+    import datetime
+
+    from governance.models import Holiday
+
+    return Holiday.objects.get_or_create(date=datetime.date(2030, 1, 1), defaults={"kind": "holiday", "name": "元旦"})[0]
+
+
+def _holiday_year(w):
+    from governance.models import HolidayYear
+
+    return HolidayYear.objects.get_or_create(year=2030)[0]
+
+
+def _office_hours(w):
+    from governance.models import OfficeHours
+
+    return OfficeHours.objects.create(name="夏季", valid_from_month_day="05-01", periods=[["08:30", "12:00"]])
+
+
 OBJECTS = {
     "grid_a1": lambda w: w.grids[0],
     "street_b": lambda w: w.streets[1],
     "dept_chengguan": lambda w: w.departments["chengguan"],
+    "user_wang": lambda w: w.users["wang_resident"],
+    "audit_event_a1": _audit_event,
+    "outbox_message": _outbox,
+    "notification_wang": _notification,
+    "api_token": _token,
+    "holiday_2030": _holiday,
+    "holiday_year_2030": _holiday_year,
+    "office_hours": _office_hours,
 }
 
 EXEMPT = {
@@ -21,6 +75,7 @@ EXEMPT = {
     "login": "the login page is public by design",
     "logout": "logout works for anyone",
     "portal:large_text": "a preference toggle (POST), tested in tests/governance",
+    "api:governance:api-root": "the browsable API root lists route names only",
 }
 
 ROWS = [
@@ -57,20 +112,42 @@ ROWS = [
                 change=200, delete=403, history=200),
     *admin_rows("governance_department", "wang_resident", obj="dept_chengguan", changelist=302, add=302,
                 change=302, delete=302, history=302),
-    *admin_rows("governance_user", "liu_district", obj="grid_a1", changelist=403, add=403),
-    *admin_rows("governance_user", "admin", changelist=200, add=200),
-    *admin_rows("governance_auditevent", "liu_district", changelist=200, add=403),
-    *admin_rows("governance_auditevent", "zhao_community", changelist=403, add=403),
-    *admin_rows("governance_outboxmessage", "admin", changelist=200, add=403),
-    *admin_rows("governance_outboxmessage", "liu_district", changelist=403, add=403),
-    *admin_rows("governance_notification", "admin", changelist=200, add=403),
-    *admin_rows("governance_notification", "zhao_community", changelist=403, add=403),
-    *admin_rows("governance_apitoken", "admin", changelist=200, add=200),
-    *admin_rows("governance_apitoken", "liu_district", changelist=403, add=403),
-    *admin_rows("governance_holiday", "liu_district", changelist=200, add=200),
-    *admin_rows("governance_holiday", "li_gridworker", changelist=403, add=403),
-    *admin_rows("governance_holidayyear", "liu_district", changelist=200, add=200),
-    *admin_rows("governance_officehours", "liu_district", changelist=200, add=200),
+    *admin_rows("governance_user", "liu_district", obj="user_wang", changelist=403, add=403, change=403,
+                delete=403, history=403),
+    *admin_rows("governance_user", "admin", obj="user_wang", changelist=200, add=200, change=200, delete=200,
+                history=200),
+    *admin_rows("governance_auditevent", "liu_district", obj="audit_event_a1", changelist=200, add=403, change=200,
+                delete=403, history=200),
+    *admin_rows("governance_auditevent", "zhao_community", obj="audit_event_a1", changelist=403, add=403,
+                change=403, delete=403, history=403),
+    *admin_rows("governance_outboxmessage", "admin", obj="outbox_message", changelist=200, add=403, change=200,
+                delete=200, history=200),
+    *admin_rows("governance_outboxmessage", "liu_district", obj="outbox_message", changelist=403, add=403,
+                change=403, delete=403, history=403),
+    *admin_rows("governance_notification", "admin", obj="notification_wang", changelist=200, add=403, change=200,
+                delete=403, history=200),
+    *admin_rows("governance_notification", "zhao_community", obj="notification_wang", changelist=403, add=403,
+                change=403, delete=403, history=403),
+    *admin_rows("governance_apitoken", "admin", obj="api_token", changelist=200, add=200, change=200, delete=200,
+                history=200),
+    *admin_rows("governance_apitoken", "liu_district", obj="api_token", changelist=403, add=403, change=403,
+                delete=403, history=403),
+    *admin_rows("governance_holiday", "liu_district", obj="holiday_2030", changelist=200, add=200, change=200,
+                delete=200, history=200),
+    *admin_rows("governance_holiday", "li_gridworker", obj="holiday_2030", changelist=403, add=403, change=403,
+                delete=403, history=403),
+    *admin_rows("governance_holidayyear", "liu_district", obj="holiday_year_2030", changelist=200, add=200,
+                change=200, delete=200, history=200),
+    *admin_rows("governance_holidayyear", "chen_street", obj="holiday_year_2030", changelist=403, add=403,
+                change=403, delete=403, history=403),
+    *admin_rows("governance_officehours", "liu_district", obj="office_hours", changelist=200, add=200,
+                change=200, delete=200, history=200),
+    *admin_rows("governance_officehours", "zhao_community", obj="office_hours", changelist=403, add=403,
+                change=403, delete=403, history=403),
+    # The OpenAPI schema and its docs are public: they describe the API, not its data.
+    Row("schema", None, 200),
+    Row("api-docs", None, 200),
+    Row("api-redoc", None, 200),
     # Portal
     Row("portal:home", None, 200),
     Row("portal:me", None, 302),
