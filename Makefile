@@ -42,7 +42,7 @@ messages: install
 	$(PY) manage.py compilemessages -v0
 
 bench: install
-	$(PY) -m bench
+	DATABASE_URL=$${BENCH_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/linli_bench} $(PY) -m bench $(BENCH)
 
 clean:
 	rm -rf var
