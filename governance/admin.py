@@ -1,5 +1,7 @@
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.urls import path
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
@@ -158,11 +160,15 @@ class ApiTokenAdmin(SuperuserOnlyMixin, admin.ModelAdmin):
         )
 
 
-@admin.register(Holiday, site=site)
-class HolidayAdmin(ObjectPagesMixin, admin.ModelAdmin):
-    list_display = ["date", "kind", "name"]
-    list_filter = ["kind"]
-    date_hierarchy = "date"
+class HolidayCsvForm(forms.Form):
+    file = forms.FileField(label=_("CSV file"), help_text=_("One row per day: date,kind,name — kind is "
+                                                            "holiday (off) or workday (调休 make-up day)."))
+    source = forms.CharField(label=_("Source"), max_length=200, required=False,
+                             help_text=_("The notice the schedule comes from."))
+
+
+class CalendarAdminMixin(ObjectPagesMixin):
+    """District administrators keep the working-day calendar."""
 
     def has_module_permission(self, request):
         return request.user.is_superuser or request.user.has_role("district_admin")
@@ -172,15 +178,59 @@ class HolidayAdmin(ObjectPagesMixin, admin.ModelAdmin):
     )
 
 
+@admin.register(Holiday, site=site)
+class HolidayAdmin(CalendarAdminMixin, admin.ModelAdmin):
+    list_display = ["date", "kind", "name"]
+    list_filter = ["kind"]
+    date_hierarchy = "date"
+    change_list_template = "admin/governance/holiday/change_list.html"
+
+    def get_urls(self):
+        own = [path("import-csv/", self.admin_site.admin_view(self.import_csv_view), name="governance_holiday_import")]
+        return own + super().get_urls()
+
+    def import_csv_view(self, request):
+        """Enter a new year's schedule (State Council notice) from a CSV file: all rows or none."""
+        from django.core.exceptions import PermissionDenied
+        from django.shortcuts import redirect, render
+
+        from governance import workdays
+        from governance.errors import DomainError
+
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        form = HolidayCsvForm(request.POST or None, request.FILES or None)
+        row_errors: list = []
+        if request.method == "POST" and form.is_valid():
+            upload = form.cleaned_data["file"]
+            try:
+                text = upload.read().decode("utf-8-sig")
+            except UnicodeDecodeError:
+                form.add_error("file", _("The file is not UTF-8 text."))
+            else:
+                try:
+                    result = workdays.import_holiday_csv(text, source=form.cleaned_data["source"] or upload.name)
+                except DomainError as exc:
+                    form.add_error("file", exc.message)
+                    row_errors = exc.fields.get("file", [])
+                else:
+                    self.message_user(request, _("Imported years: %(years)s.") % {
+                        "years": ", ".join(str(y) for y in result)}, messages.SUCCESS)
+                    return redirect("admin:governance_holiday_changelist")
+        context = {**self.admin_site.each_context(request), "opts": self.model._meta, "form": form,
+                   "row_errors": row_errors, "title": _("Import holidays from CSV")}
+        return render(request, "admin/governance/holiday/import.html", context)
+
+
 @admin.register(HolidayYear, site=site)
-class HolidayYearAdmin(HolidayAdmin):
+class HolidayYearAdmin(CalendarAdminMixin, admin.ModelAdmin):
     list_display = ["year", "source", "entered_at"]
     list_filter = []
     date_hierarchy = None
 
 
 @admin.register(OfficeHours, site=site)
-class OfficeHoursAdmin(HolidayAdmin):
+class OfficeHoursAdmin(CalendarAdminMixin, admin.ModelAdmin):
     list_display = ["name", "valid_from_month_day", "periods"]
     list_filter = []
     date_hierarchy = None
