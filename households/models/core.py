@@ -1,4 +1,8 @@
-"""一户一档: the one address model (Building → Unit, under a grid) and the one person model."""
+"""一户一档: the one address model (Building → Unit, under a grid) and the one person model.
+
+`region_path` is the grid's materialized path copied onto every row by the service that
+places it (households.services.placement), so scoping 600k persons is one indexed
+`region_path LIKE '/1/4/17/%'` without joins."""
 
 from django.conf import settings
 from django.db import models
@@ -14,6 +18,7 @@ class Building(models.Model):
     lon = models.DecimalField(_("longitude"), max_digits=10, decimal_places=6, null=True, blank=True)
     lat = models.DecimalField(_("latitude"), max_digits=10, decimal_places=6, null=True, blank=True)
     floors = models.PositiveSmallIntegerField(_("floors"), null=True, blank=True)
+    region_path = models.CharField(_("region path"), max_length=255, editable=False, db_index=True, default="")
 
     class Meta:
         verbose_name = _("building")
@@ -32,6 +37,7 @@ class Unit(models.Model):
     floor = models.SmallIntegerField(_("floor"), null=True, blank=True)
     number = models.CharField(_("room"), max_length=20)
     area_m2 = models.DecimalField(_("area (m²)"), max_digits=8, decimal_places=2, null=True, blank=True)
+    region_path = models.CharField(_("region path"), max_length=255, editable=False, db_index=True, default="")
 
     class Meta:
         verbose_name = _("unit")
@@ -59,6 +65,7 @@ class Household(models.Model):
     head = models.ForeignKey("Person", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
                              verbose_name=_("head of household"))
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    region_path = models.CharField(_("region path"), max_length=255, editable=False, db_index=True, default="")
 
     class Meta:
         verbose_name = _("household")
@@ -80,6 +87,15 @@ class Sex(models.TextChoices):
     FEMALE = "F", _("Female")
 
 
+class IdType(models.TextChoices):
+    RESIDENT_ID = "resident_id", _("Resident ID card (居民身份证)")
+    HK_MO_PERMIT = "hkmo_residence", _("HK/Macao residence permit (港澳居民居住证)")
+    TW_PERMIT = "tw_residence", _("Taiwan residence permit (台湾居民居住证)")
+    FOREIGN_PR = "foreign_pr", _("Foreigner permanent residence ID (外国人永久居留身份证)")
+    PASSPORT = "passport", _("Passport (护照)")
+    TRAVEL_PERMIT = "travel_permit", _("HK/Macao/Taiwan travel permit (港澳台居民来往内地通行证)")
+
+
 class Person(models.Model):
     household = models.ForeignKey(Household, null=True, blank=True, on_delete=models.PROTECT, related_name="members",
                                   verbose_name=_("household"))
@@ -91,13 +107,54 @@ class Person(models.Model):
     relation = models.CharField(_("relation to head"), max_length=20, blank=True)
     status = models.CharField(_("status"), max_length=12, choices=PersonStatus.choices, default=PersonStatus.LIVING)
     status_changed_at = models.DateTimeField(_("status changed"), null=True, blank=True)
+    # PIPL: the ID number is stored encrypted (MultiFernet, rotatable) with an HMAC blind index
+    # for exact lookup and dedup, and the masked form / last 4 for display and search.
+    id_type = models.CharField(_("ID type"), max_length=16, choices=IdType.choices, blank=True)
+    id_number_enc = models.TextField(_("ID number (encrypted)"), blank=True, editable=False)
+    id_number_hash = models.CharField(max_length=64, blank=True, editable=False, db_index=True)
+    id_number_masked = models.CharField(_("ID number"), max_length=30, blank=True, editable=False)
+    id_last4 = models.CharField(_("ID last 4"), max_length=4, blank=True, editable=False, db_index=True)
+    region_path = models.CharField(_("region path"), max_length=255, editable=False, db_index=True, default="")
+    created_at = models.DateTimeField(_("created"), auto_now_add=True, null=True)
+    purged_at = models.DateTimeField(_("personal data purged"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("person")
         verbose_name_plural = _("persons")
+        constraints = [
+            models.UniqueConstraint(fields=["id_number_hash"], condition=~models.Q(id_number_hash=""),
+                                    name="person_id_number_unique"),
+        ]
 
     def __str__(self):
         return self.name
+
+
+class PhoneKind(models.TextChoices):
+    MOBILE = "mobile", _("Mobile")
+    LANDLINE = "landline", _("Landline")
+
+
+class PersonPhone(models.Model):
+    """One of a person's phone numbers, encrypted like the ID number."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="phones", verbose_name=_("person"))
+    kind = models.CharField(_("kind"), max_length=10, choices=PhoneKind.choices, default=PhoneKind.MOBILE)
+    number_enc = models.TextField(editable=False)
+    number_hash = models.CharField(max_length=64, editable=False, db_index=True)
+    masked = models.CharField(_("number"), max_length=30, editable=False)
+    last4 = models.CharField(max_length=4, editable=False, db_index=True)
+    label = models.CharField(_("label"), max_length=30, blank=True)
+    primary = models.BooleanField(_("primary"), default=False)
+
+    class Meta:
+        verbose_name = _("phone number")
+        verbose_name_plural = _("phone numbers")
+        ordering = ["-primary", "id"]
+        constraints = [models.UniqueConstraint(fields=["person", "number_hash"], name="person_phone_unique")]
+
+    def __str__(self):
+        return self.masked
 
 
 class TagType(models.Model):
@@ -107,10 +164,16 @@ class TagType(models.Model):
     name = models.CharField(_("name"), max_length=50)
     sensitive = models.BooleanField(_("sensitive (PIPL Art. 28)"), default=False)
     watch = models.BooleanField(_("watched by care alerts"), default=False)
+    restricted = models.BooleanField(_("restricted further (重点人员)"), default=False)
+    subtypes = models.JSONField(_("sub-types"), default=list, blank=True)
+    attr_choices = models.JSONField(_("attribute choices"), default=dict, blank=True,
+                                    help_text=_('e.g. {"grade": ["一级", "二级"]}'))
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
 
     class Meta:
         verbose_name = _("special group")
         verbose_name_plural = _("special groups")
+        ordering = ["order", "code"]
 
     def __str__(self):
         return self.name
@@ -126,10 +189,28 @@ class PersonTag(models.Model):
     source = models.CharField(_("source"), max_length=100, blank=True)
     valid_from = models.DateField(_("from"), null=True, blank=True)
     valid_until = models.DateField(_("until"), null=True, blank=True)
+    created_at = models.DateTimeField(_("recorded"), auto_now_add=True, null=True)
 
     class Meta:
         verbose_name = _("special-group tag")
         verbose_name_plural = _("special-group tags")
+        indexes = [models.Index(fields=["tag", "person"])]
 
     def __str__(self):
         return f"{self.person} · {self.tag}"
+
+
+def region_of_path(path: str):
+    """The deepest region of a materialized path (for audit rows), or None."""
+    from governance.models import Region
+
+    ids = [p for p in (path or "").strip("/").split("/") if p]
+    return Region.objects.filter(pk=ids[-1]).first() if ids else None
+
+
+def _audit_region(self):
+    return region_of_path(self.region_path)
+
+
+for _model in (Building, Unit, Household, Person):
+    _model.audit_region = _audit_region
