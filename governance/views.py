@@ -1,34 +1,166 @@
-"""Portal pages of the core: home, 我的, preferences."""
+"""Portal pages of the core: home, 我的 (me), and the two preferences (large text, language).
 
+Pages of other apps are linked by URL name and only when that route exists, so the shell
+works while the apps are built around it (see `portal_links`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.conf import settings
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.http import HttpResponseRedirect
-from django.urls import include, path
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import NoReverseMatch, include, path, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import check_for_language
+from django.utils.translation import gettext_lazy as _
 from django.views import View
 from django.views.generic import TemplateView
+from django.views.i18n import set_language
+
+from governance.roles import DEPARTMENT_ROLES, STAFF_ROLES, Role
+
+LARGE_TEXT_COOKIE = "large_text"
+ONE_YEAR = 3600 * 24 * 365
+
+
+@dataclass(frozen=True)
+class PortalLink:
+    """A card on the home / me page. `url_name` may name a route another app has not built yet."""
+
+    url_name: str
+    title: str
+    text: str
+    audience: str  # "resident" | "staff" | "department" | "everyone"
+
+
+# Residents: the things they come for. Staff: the back office and their phone pages.
+PORTAL_LINKS = [
+    PortalLink("workorders:report", _("Report a problem"),
+               _("A broken street light, rubbish, noise, a leak: send a photo and where it is."), "resident"),
+    PortalLink("workorders:mine", _("My reports"),
+               _("Follow what you reported, step by step, and say whether it was solved."), "resident"),
+    PortalLink("households:mine", _("My household"),
+               _("Check your household file and your family's care contacts."), "resident"),
+    PortalLink("notify:inbox", _("Messages"), _("Notices from your community and updates on your reports."),
+               "everyone"),
+    PortalLink("admin:index", _("Back office"),
+               _("Household files, work orders and everything in your area, for staff."), "staff"),
+    PortalLink("workorders:staff", _("Work orders on my phone"),
+               _("The orders of your grid or department, for when you are out and about."), "staff"),
+    PortalLink("households:staff", _("My grid"),
+               _("Buildings, households and visits that are due, for grid workers."), "staff"),
+    PortalLink("api-docs", _("API documentation"),
+               _("How department systems and devices talk to Linli (OpenAPI)."), "department"),
+]
+
+
+def _resolve(url_name: str) -> str | None:
+    try:
+        return reverse(url_name)
+    except NoReverseMatch:
+        return None
+
+
+def audiences(user) -> set[str]:
+    """Which groups of cards a user sees: residents' cards for everyone who is not staff."""
+    if not user.is_authenticated:
+        return set()
+    roles = user.roles()
+    groups = {"everyone"}
+    if user.is_superuser or roles & STAFF_ROLES:
+        groups.add("staff")
+    if roles & DEPARTMENT_ROLES or user.is_service_account:
+        groups.add("department")
+    if Role.RESIDENT in roles or "staff" not in groups:
+        groups.add("resident")
+    return groups
+
+
+def portal_links(user) -> list[dict]:
+    """The cards this user should see, with their URLs; routes that do not exist yet are left out."""
+    groups = audiences(user)
+    cards = []
+    for link in PORTAL_LINKS:
+        if link.audience not in groups:
+            continue
+        url = _resolve(link.url_name)
+        if url:
+            cards.append({"name": link.url_name, "url": url, "title": link.title, "text": link.text,
+                          "audience": link.audience})
+    return cards
+
+
+def safe_next(request: HttpRequest, default: str = "/") -> str:
+    nxt = request.POST.get("next") or request.GET.get("next") or request.META.get("HTTP_REFERER") or default
+    if not url_has_allowed_host_and_scheme(nxt, allowed_hosts={request.get_host()},
+                                           require_https=request.is_secure()):
+        return default
+    return nxt
 
 
 class HomeView(TemplateView):
+    """What Linli does, and where to go from here according to who you are."""
+
     template_name = "governance/home.html"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        user = self.request.user
+        ctx["cards"] = portal_links(user)
+        ctx["is_staff_user"] = "staff" in audiences(user)
+        return ctx
 
 
 class MeView(LoginRequiredMixin, TemplateView):
+    """我的: profile, roles and where they apply, preferences, links to the user's own things."""
+
     template_name = "governance/me.html"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        user = self.request.user
+        ctx["assignments"] = user.active_assignments
+        ctx["cards"] = [c for c in portal_links(user) if c["name"] != "admin:index" or user.is_staff]
+        ctx["language_name"] = dict(settings.LANGUAGES).get(user.language or "", "")
+        return ctx
 
 
 class LargeTextView(View):
-    """Toggle large-text mode (适老化); kept on the user, or in a cookie before login."""
+    """Large-text mode (适老化). Kept on the user when logged in, and in a cookie so the
+    mode also holds before login and after logout on this device.
+
+    POST on=1 / on=0 sets it; without `on` it toggles. Works without JavaScript."""
+
+    http_method_names = ["post"]
 
     def post(self, request):
-        on = request.POST.get("on") == "1"
-        nxt = request.POST.get("next") or "/"
-        if not url_has_allowed_host_and_scheme(nxt, allowed_hosts={request.get_host()}):
-            nxt = "/"
-        response = HttpResponseRedirect(nxt)
-        if request.user.is_authenticated:
+        current = (request.user.large_text if request.user.is_authenticated
+                   else request.COOKIES.get(LARGE_TEXT_COOKIE) == "1")
+        value = request.POST.get("on")
+        on = (not current) if value not in ("0", "1") else value == "1"
+        if request.user.is_authenticated and request.user.large_text != on:
             request.user.large_text = on
             request.user.save(update_fields=["large_text"])
-        response.set_cookie("large_text", "1" if on else "0", max_age=3600 * 24 * 365, samesite="Lax")
+        response = HttpResponseRedirect(safe_next(request))
+        response.set_cookie(LARGE_TEXT_COOKIE, "1" if on else "0", max_age=ONE_YEAR, samesite="Lax",
+                            secure=request.is_secure(), httponly=True)
+        return response
+
+
+class LanguageView(View):
+    """Django's `set_language` (cookie + redirect), and for a logged-in user the choice is
+    saved on the account so it follows them to another phone."""
+
+    http_method_names = ["post"]
+
+    def post(self, request) -> HttpResponse:
+        response = set_language(request)
+        code = request.POST.get("language")
+        if request.user.is_authenticated and code and check_for_language(code) \
+                and code in dict(settings.LANGUAGES) and request.user.language != code:
+            request.user.language = code
+            request.user.save(update_fields=["language"])
         return response
 
 
@@ -36,5 +168,6 @@ portal_patterns = [
     path("", HomeView.as_view(), name="home"),
     path("me/", MeView.as_view(), name="me"),
     path("prefs/large-text/", LargeTextView.as_view(), name="large_text"),
+    path("prefs/language/", LanguageView.as_view(), name="language"),
 ]
 portal_patterns = [path("", include((portal_patterns, "portal"), namespace="portal"))]
