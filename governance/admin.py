@@ -127,9 +127,19 @@ class OutboxMessageAdmin(SuperuserOnlyMixin, admin.ModelAdmin):
     list_filter = ["status", "topic"]
     readonly_fields = [f.name for f in OutboxMessage._meta.fields]
     inlines = [OutboxDeliveryInline]
+    actions = ["retry_now"]
 
     def has_add_permission(self, request, *args):
         return False
+
+    @admin.action(description=_("Retry now"))
+    def retry_now(self, request, queryset):
+        from governance import outbox
+
+        queued = sum(outbox.message_retry_now(message=m, actor=request.user) for m in queryset)
+        skipped = queryset.count() - queued
+        self.message_user(request, _("%(queued)s queued for delivery, %(skipped)s already delivered.")
+                          % {"queued": queued, "skipped": skipped}, messages.SUCCESS)
 
 
 @admin.register(Notification, site=site)

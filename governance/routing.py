@@ -3,8 +3,11 @@
 from importlib import import_module
 
 from django.apps import apps
+from django.urls import path
 
-websocket_urlpatterns = []
+from governance.consumers import NotificationConsumer
+
+websocket_urlpatterns = [path("ws/notifications/", NotificationConsumer.as_asgi())]
 for _config in apps.get_app_configs():
     try:
         _module = import_module(f"{_config.name}.routing")

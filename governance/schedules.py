@@ -40,4 +40,7 @@ def connect():
     post_migrate.connect(_after_migrate, dispatch_uid="linli-install-schedules")
 
 
-SCHEDULES: dict[str, tuple[str, int]] = {}
+SCHEDULES: dict[str, tuple[str, int]] = {
+    "outbox sweep": ("governance.outbox_sweep", 60),
+    "purge expired SMS codes": ("governance.sms_codes_purge", 3600),
+}

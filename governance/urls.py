@@ -4,6 +4,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from governance.admin_site import site as admin_site
+from governance.notify.views import SmsLoginView
 
 api_v1 = [
     path("", include(("governance.api.urls", "governance"), namespace="governance")),
@@ -20,6 +21,8 @@ urlpatterns = [
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="api-redoc"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("governance.portal_urls")),
+    path("", include("governance.notify.urls")),
+    path("accounts/sms-login/", SmsLoginView.as_view(), name="sms_login"),
     path("households/", include("households.urls")),
     path("care/", include("households.care.urls")),
     path("orders/", include("workorders.urls")),

@@ -1,13 +1,16 @@
 from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
-from governance.api import views
+from governance.api import notify, views
 
 router = DefaultRouter()
 router.register("regions", views.RegionViewSet, basename="region")
 router.register("departments", views.DepartmentViewSet, basename="department")
+router.register("notifications", notify.NotificationViewSet, basename="notification")
 
 urlpatterns = [
     path("me/", views.MeView.as_view(), name="me"),
+    path("auth/sms-code/", notify.SmsCodeRequestView.as_view(), name="sms-code"),
+    path("auth/sms-login/", notify.SmsLoginView.as_view(), name="sms-login"),
     path("", include(router.urls)),
 ]

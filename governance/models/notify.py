@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -39,9 +40,11 @@ class SmsCode(models.Model):
     """A one-time login code; only its hash is kept."""
 
     mobile_hash = models.CharField(max_length=64, db_index=True)
+    # Keyed hash of the requesting IP (per-IP rate limit), never the address itself.
+    ip_hash = models.CharField(max_length=64, blank=True, db_index=True)
     code_hash = models.CharField(max_length=128)
     purpose = models.CharField(max_length=20, default="login")
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
     expires_at = models.DateTimeField()
     attempts = models.PositiveSmallIntegerField(default=0)
     used_at = models.DateTimeField(null=True, blank=True)
@@ -49,3 +52,6 @@ class SmsCode(models.Model):
     class Meta:
         verbose_name = _("SMS code")
         verbose_name_plural = _("SMS codes")
+
+    def __str__(self):
+        return f"{self.purpose} code {self.created_at:%Y-%m-%d %H:%M}"

@@ -1,0 +1,32 @@
+"""Celery tasks of the core: thin, idempotent wrappers around services."""
+
+from celery import shared_task
+
+
+@shared_task(name="governance.outbox_deliver", ignore_result=True)
+def outbox_deliver(message_id: int) -> str:
+    from governance import outbox
+
+    return outbox.deliver(message_id)
+
+
+@shared_task(name="governance.outbox_sweep", ignore_result=True)
+def outbox_sweep() -> int:
+    from governance import outbox
+
+    return outbox.sweep()
+
+
+@shared_task(name="governance.notify_send_external", ignore_result=True)
+def notify_send_external(notification_id: int) -> None:
+    """SMS and e-mail of one notification (each channel at most once)."""
+    from governance.notify import services
+
+    services.deliver_external(notification_id)
+
+
+@shared_task(name="governance.sms_codes_purge", ignore_result=True)
+def sms_codes_purge() -> int:
+    from governance.notify import otp
+
+    return otp.purge_expired()
