@@ -86,3 +86,6 @@ class FireCheck(models.Model):
         verbose_name = _("fire-safety check")
         verbose_name_plural = _("fire-safety checks")
         ordering = ["-checked_on", "-id"]
+
+    def __str__(self):
+        return f"{self.business} {self.checked_on} {self.get_result_display()}"

@@ -90,6 +90,9 @@ class VisitPhoto(models.Model):
         verbose_name = _("visit photo")
         verbose_name_plural = _("visit photos")
 
+    def __str__(self):
+        return self.image.name
+
 
 class SourceKind(models.TextChoices):
     IMPORT = "import", _("Import batch")
@@ -151,6 +154,9 @@ class ChangeRequestEvent(models.Model):
     class Meta:
         ordering = ["at", "id"]
 
+    def __str__(self):
+        return f"{self.from_status}→{self.to_status}"
+
 
 class FieldSource(models.Model):
     """Where the current value of one field of a person came from (provenance)."""
@@ -185,3 +191,6 @@ class FieldChange(models.Model):
 
     class Meta:
         ordering = ["-at", "-id"]
+
+    def __str__(self):
+        return f"{self.field}: {self.old} → {self.new}"

@@ -1,0 +1,236 @@
+"""Reads of the household files, always scoped through governance.access.
+
+Sensitive groups (PIPL Art. 28) are filtered here: `visible_tags_q` is the one place that says
+which PersonTag rows a user may see, and `person_tags` audits every view that shows one."""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from collections import defaultdict
+
+from django.db.models import Count, F, OuterRef, Q, Subquery
+from django.utils import timezone
+
+from governance import access, audit
+from governance.models import Region
+from households import pii
+from households.models import (
+    Person,
+    PersonStatus,
+    PersonTag,
+    Rental,
+    Unit,
+    Visit,
+    VisitRule,
+)
+
+# --- tags -------------------------------------------------------------------------------
+
+
+def visible_tags_q(user) -> Q | None:
+    """PersonTag rows `user` may see: non-sensitive groups in scope; sensitive ones only for
+    roles with view_sensitive (restricted 重点人员: view_restricted); 民政 its assistance groups."""
+    view = access.scope_q(PersonTag, user, "view")
+    if view is None:
+        return None
+    if not view:  # superuser
+        return Q()
+    q = view & Q(tag__sensitive=False)
+    sensitive = access.scope_q(PersonTag, user, "view_sensitive")
+    if sensitive is not None:
+        q |= sensitive & Q(tag__restricted=False)
+    restricted = access.scope_q(PersonTag, user, "view_restricted")
+    if restricted is not None:
+        q |= restricted
+    from households.policies import assistance_tags_q
+
+    dept = assistance_tags_q(user)
+    if dept is not None:
+        q |= dept
+    return q
+
+
+def may_see_tag(user, tag, person) -> bool:
+    if user.is_superuser:
+        return True
+    policy = access.policy_for(PersonTag)
+    action = "view_restricted" if tag.restricted else ("view_sensitive" if tag.sensitive else "view")
+    return any(a.region_id and person.region_path.startswith(a.region.path) and policy.role_may(a.role, action)
+               for a in user.active_assignments)
+
+
+def active_tag_q(today=None, prefix="") -> Q:
+    today = today or timezone.localdate()
+    return (Q(**{f"{prefix}valid_from__isnull": True}) | Q(**{f"{prefix}valid_from__lte": today})) & (
+        Q(**{f"{prefix}valid_until__isnull": True}) | Q(**{f"{prefix}valid_until__gte": today}))
+
+
+def person_tags(user, person_ids, *, purpose: str = "") -> dict[int, list[PersonTag]]:
+    """The tags of these persons that `user` may see, in one query; a view that shows any
+    sensitive tag writes an AuditEvent (who saw which persons' sensitive groups)."""
+    q = visible_tags_q(user)
+    ids = list(person_ids)
+    if q is None or not ids:
+        return {}
+    rows = list(PersonTag.objects.filter(q, active_tag_q(), person_id__in=ids).select_related("tag")
+                .order_by("tag__order", "id"))
+    out: dict[int, list[PersonTag]] = defaultdict(list)
+    for row in rows:
+        out[row.person_id].append(row)
+    sensitive = [r for r in rows if r.tag.sensitive]
+    if sensitive:
+        audit.record(actor=user, action="person_tags.view_sensitive", purpose=purpose,
+                     data={"persons": sorted({r.person_id for r in sensitive})[:200],
+                           "groups": sorted({r.tag.code for r in sensitive})})
+    return out
+
+
+# --- persons ------------------------------------------------------------------------------
+
+
+def persons_for(user, action: str = "view"):
+    return access.scope(Person.objects.all(), user, action).select_related("household__unit__building")
+
+
+def person_search(user, *, text: str = "", id_number: str = "", last4: str = "", address: str = "", tag: str = "",
+                  grid=None):
+    """Search in scope: name, last 4 of the ID, the exact ID (blind index), address, group."""
+    qs = persons_for(user)
+    if id_number:
+        qs = qs.filter(id_number_hash=pii.id_index(id_number))
+    if last4:
+        qs = qs.filter(id_last4=last4.upper())
+    if text:
+        qs = qs.filter(name__icontains=text)
+    if address:
+        qs = qs.filter(Q(household__unit__building__address__icontains=address)
+                       | Q(household__unit__building__name__icontains=address))
+    if tag:
+        tq = visible_tags_q(user)
+        if tq is None:
+            return qs.none()
+        qs = qs.filter(pk__in=PersonTag.objects.filter(tq, active_tag_q(), tag__code=tag).values("person_id"))
+    if grid is not None:
+        qs = qs.filter(region_path__startswith=grid.path)
+    return qs
+
+
+# --- visits -------------------------------------------------------------------------------
+
+
+def _last_visit_subquery():
+    return Subquery(Visit.objects.filter(Q(person=OuterRef("pk")) | Q(person__isnull=True, household=OuterRef("household_id")))
+                    .order_by("-visited_at").values("visited_at")[:1])
+
+
+def _interval_subquery(today):
+    return Subquery(PersonTag.objects.filter(active_tag_q(today), person=OuterRef("pk"), tag__visit_rule__active=True,
+                                             tag__visit_rule__interval_days__isnull=False)
+                    .order_by("tag__visit_rule__interval_days").values("tag__visit_rule__interval_days")[:1])
+
+
+def due_visits(user, *, now=None, soon_days: int = 3, limit: int | None = 200) -> list[dict]:
+    """Persons in the user's scope whose next visit is due within `soon_days` or overdue,
+    by the shortest interval of their groups' visit rules. One SQL query (set-based) plus
+    one for the rule intervals and one for the reasons the user may see, whatever the size."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    intervals = sorted(set(VisitRule.objects.filter(active=True, interval_days__isnull=False)
+                           .values_list("interval_days", flat=True)))
+    due_q = Q(last_visit__isnull=True)
+    for days in intervals:
+        due_q |= Q(interval=days, last_visit__lt=now - dt.timedelta(days=days - soon_days))
+    qs = (access.scope(Person.objects.filter(status=PersonStatus.LIVING), user, "visit")
+          .annotate(interval=_interval_subquery(today), last_visit=_last_visit_subquery())
+          .filter(interval__isnull=False).filter(due_q)
+          .select_related("household__unit__building")
+          .order_by(F("last_visit").asc(nulls_first=True), "pk"))
+    persons = list(qs[:limit] if limit else qs)
+    reasons = person_tags(user, [p.pk for p in persons], purpose="due visits")
+    rows = []
+    for p in persons:
+        due_at = p.last_visit + dt.timedelta(days=p.interval) if p.last_visit else None
+        rows.append({"person": p, "interval": p.interval, "last_visit": p.last_visit, "due_at": due_at,
+                     "overdue": due_at is None or due_at < now,
+                     "reasons": [t.tag.name for t in reasons.get(p.pk, [])]})
+    return rows
+
+
+def _month_bounds(year: int, month: int):
+    tz = timezone.get_current_timezone()
+    start = dt.datetime(year, month, 1, tzinfo=tz)
+    days = calendar.monthrange(year, month)[1]
+    return start, start + dt.timedelta(days=days), days
+
+
+def completion_rates(user, *, year: int, month: int) -> list[dict]:
+    """Monthly share of due visits done, per grid and per community in the user's scope.
+    A person with interval d owes days_in_month/d visits in the month (weekly ≈ 4.3, monthly 1,
+    quarterly 1/3); visits beyond that earn nothing extra. Two queries."""
+    start, end, days = _month_bounds(year, month)
+    visits = Subquery(Visit.objects.filter(person=OuterRef("pk"), visited_at__gte=start, visited_at__lt=end)
+                      .order_by().values("person").annotate(n=Count("pk")).values("n")[:1])
+    rows = (access.scope(Person.objects.filter(status=PersonStatus.LIVING), user, "view")
+            .annotate(interval=_interval_subquery(end.date() - dt.timedelta(days=1)), n_visits=visits)
+            .filter(interval__isnull=False).values_list("region_path", "interval", "n_visits"))
+    grids: dict[str, list[float]] = defaultdict(lambda: [0.0, 0.0])
+    for path, interval, done in rows:
+        owed = days / interval
+        grids[path][0] += owed
+        grids[path][1] += min(done or 0, owed)
+    communities: dict[str, list[float]] = defaultdict(lambda: [0.0, 0.0])
+    for path, (owed, done) in grids.items():
+        cpath = "/" + "/".join(path.strip("/").split("/")[:3]) + "/"
+        communities[cpath][0] += owed
+        communities[cpath][1] += done
+    names = dict(Region.objects.filter(path__in=list(grids) + list(communities)).values_list("path", "name"))
+    out = []
+    for level, table in (("community", communities), ("grid", grids)):
+        for path, (owed, done) in sorted(table.items()):
+            out.append({"level": level, "path": path, "name": names.get(path, path), "owed": round(owed, 1),
+                        "done": round(done, 1), "rate": round(done / owed, 3) if owed else None})
+    return out
+
+
+# --- special groups -------------------------------------------------------------------------
+
+
+def special_group_counts(user) -> list[dict]:
+    """Persons per group per grid (and community totals) among the groups the user may see. One query
+    for the counts, one for the region names."""
+    q = visible_tags_q(user)
+    if q is None:
+        return []
+    rows = (PersonTag.objects.filter(q, active_tag_q(), person__status=PersonStatus.LIVING)
+            .values("person__region_path", "tag__code", "tag__name", "tag__order")
+            .annotate(n=Count("person", distinct=True)).order_by("person__region_path", "tag__order"))
+    table: dict[str, dict] = {}
+    for r in rows:
+        for path in (r["person__region_path"],
+                     "/" + "/".join(r["person__region_path"].strip("/").split("/")[:3]) + "/"):
+            entry = table.setdefault(path, {"path": path, "groups": defaultdict(int)})
+            entry["groups"][r["tag__name"]] += r["n"]
+    names = dict(Region.objects.filter(path__in=list(table)).values_list("path", "name"))
+    out = []
+    for path, entry in sorted(table.items()):
+        out.append({"path": path, "name": names.get(path, path), "level": "grid" if path.count("/") > 4 else "community",
+                    "groups": dict(entry["groups"])})
+    return out
+
+
+# --- rentals ---------------------------------------------------------------------------------
+
+
+def rentals_for(user):
+    return access.scope(Rental.objects.all(), user, "view").select_related("unit__building", "tenant_household")
+
+
+def units_registration_gaps(user, *, today=None):
+    """Units with a current or past rental whose latest rental has no registration number or has ended."""
+    today = today or timezone.localdate()
+    latest = Rental.objects.filter(unit=OuterRef("pk")).order_by("-ends_on")
+    units = access.scope(Unit.objects.filter(rentals__isnull=False).distinct(), user, "view")
+    return (units.annotate(rental_ends=Subquery(latest.values("ends_on")[:1]),
+                           rental_reg=Subquery(latest.values("registration_number")[:1]))
+            .filter(Q(rental_ends__lt=today) | Q(rental_reg="")).select_related("building"))

@@ -1,0 +1,88 @@
+"""Rentals (with expiry reminders) and businesses with their fire-safety checks."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from governance import access, audit
+from governance.errors import ValidationFailed
+from households import pii
+from households.models import Business, FireCheck, Rental, Unit
+from households.services.people import _require_add
+
+REMIND_DAYS = 30
+
+
+@transaction.atomic
+def rental_create(*, unit: Unit, starts_on: dt.date, ends_on: dt.date, actor, landlord=None, landlord_name: str = "",
+                  tenant_household=None, registration_number: str = "", registered_on=None, tenants_count: int = 1,
+                  note: str = "") -> Rental:
+    _require_add(actor, Rental, unit.region_path)
+    if ends_on < starts_on:
+        raise ValidationFailed(_("The end must be after the start."), fields={"ends_on": [_("Too early.")]})
+    rental = Rental.objects.create(
+        unit=unit, starts_on=starts_on, ends_on=ends_on, landlord=landlord,
+        landlord_name=landlord_name or (landlord.name if landlord else ""), tenant_household=tenant_household,
+        registration_number=registration_number, registered_on=registered_on, tenants_count=tenants_count, note=note,
+        region_path=unit.region_path)
+    audit.record(actor=actor, action="rental.create", obj=unit, data={"rental": rental.pk})
+    return rental
+
+
+def rentals_expiring(*, today=None, days: int = REMIND_DAYS):
+    """Rentals ending within `days` (system-wide; callers scope)."""
+    today = today or timezone.localdate()
+    return Rental.objects.filter(ends_on__gte=today, ends_on__lte=today + dt.timedelta(days=days))
+
+
+def rental_reminders_send(*, today=None, days: int = REMIND_DAYS) -> int:
+    """Notify the community staff and the grid workers of each rental ending soon. Idempotent
+    (one notification per rental and recipient via dedup_key); re-derived from the database each run."""
+    from governance.models import Assignment
+    from governance.notify.services import notify
+    from governance.roles import Role
+
+    today = today or timezone.localdate()
+    rentals = list(rentals_expiring(today=today, days=days).select_related("unit__building"))
+    if not rentals:
+        return 0
+    staff = list(Assignment.objects.active().filter(
+        role__in=[Role.COMMUNITY_STAFF, Role.GRID_WORKER]).select_related("region", "user"))
+    sent = 0
+    for rental in rentals:
+        for a in staff:
+            if not (a.region_id and rental.region_path.startswith(a.region.path)):
+                continue
+            key = f"rental-expiry:{rental.pk}:{rental.ends_on}"
+            title = _("Rental ends on %(date)s: %(unit)s") % {"date": rental.ends_on, "unit": rental.unit}
+            notify(user=a.user, kind="rental_expiry", title=title, dedup_key=key, obj=rental, channels=("inbox",))
+            sent += 1
+    return sent
+
+
+@transaction.atomic
+def business_create(*, unit: Unit, name: str, kind: str, owner_name: str, actor, owner_phone: str = "",
+                    licence_number: str = "", employees: int = 0) -> Business:
+    _require_add(actor, Business, unit.region_path)
+    enc = masked = ""
+    if owner_phone:
+        sealed = pii.seal_phone(owner_phone)
+        enc, masked = sealed.enc, sealed.masked
+    return Business.objects.create(unit=unit, name=name, kind=kind, owner_name=owner_name, owner_phone_enc=enc,
+                                   owner_phone_masked=masked, licence_number=licence_number, employees=employees,
+                                   region_path=unit.region_path)
+
+
+@transaction.atomic
+def fire_check_record(*, business: Business, result: str, actor, checked_on=None, findings: str = "",
+                      next_due=None) -> FireCheck:
+    access.require(actor, "visit", business)
+    checked_on = checked_on or timezone.localdate()
+    check = FireCheck.objects.create(business=business, result=result, findings=findings, checked_by=actor,
+                                     checked_on=checked_on, next_due=next_due or checked_on + dt.timedelta(days=90))
+    audit.record(actor=actor, action="business.fire_check", obj=business, data={"result": result})
+    return check
