@@ -6,3 +6,6 @@ class CareConfig(AppConfig):
     name = "households.care"
     label = "care"
     verbose_name = _("Care alerts")
+
+    def ready(self):
+        from households.care import policies  # noqa: F401

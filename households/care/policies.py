@@ -1,0 +1,62 @@
+"""Who may see and do what with care data (ROLES.md): staff by the home's region; care contacts
+(and the watched person) see only the alerts and away periods of the persons they care for."""
+
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Q
+
+from governance import access
+from governance.roles import Role
+from households.care.models import Alert, AwayFlag, CareSettings, Consent, EscalationStep, Meter
+
+R = Role
+FIELD_STAFF = (R.GRID_WORKER, R.GRID_LEADER, R.MICROGRID_HEAD)
+
+
+def _persons_cared_for(user):
+    """Persons `user` may follow: their own person, and those they are an active care contact of
+    (or hold the guardian grant households.view_person on)."""
+    from django.db.models import BigIntegerField
+    from django.db.models.functions import Cast
+    from guardian.models import UserObjectPermission
+
+    from households.models import CareContact, Person
+
+    granted = (UserObjectPermission.objects.filter(
+        user=user, permission__codename="view_person",
+        content_type=ContentType.objects.get_for_model(Person)).annotate(pid=Cast("object_pk", BigIntegerField()))
+        .values("pid"))
+    contacts = CareContact.objects.filter(user=user, active=True).values("person_id")
+    return Q(person__user=user) | Q(person_id__in=contacts) | Q(person_id__in=granted)
+
+
+ACT = {"view", "act"}
+access.register(Alert, access.Policy(
+    region_path="region_path",
+    rights={**{r: ACT for r in FIELD_STAFF}, R.COMMUNITY_STAFF: ACT, R.STREET_OFFICER: ACT, R.DISTRICT_ADMIN: ACT},
+    owner=_persons_cared_for, owner_rights={"view"},
+))
+
+access.register(AwayFlag, access.Policy(
+    region_path="region_path",
+    rights={**{r: {"view", "add", "change"} for r in FIELD_STAFF}, R.COMMUNITY_STAFF: {"view", "add", "change"},
+            R.STREET_OFFICER: {"view", "add", "change"}, R.DISTRICT_ADMIN: {"view", "add", "change"}},
+    owner=_persons_cared_for, owner_rights={"view", "add", "change"},
+))
+
+access.register(Consent, access.Policy(
+    region_path="region_path",
+    rights={**{r: {"view"} for r in FIELD_STAFF}, R.COMMUNITY_STAFF: {"view", "add", "change"},
+            R.STREET_OFFICER: {"view"}, R.DISTRICT_ADMIN: {"view", "add", "change"}},
+))
+
+access.register(Meter, access.Policy(
+    region_path="region_path", department="utility_id",
+    rights={**{r: {"view"} for r in FIELD_STAFF}, R.COMMUNITY_STAFF: {"view", "add", "change"},
+            R.STREET_OFFICER: {"view"}, R.DISTRICT_ADMIN: {"view", "add", "change"}, R.DEPARTMENT_STAFF: {"view"}},
+))
+
+for _model in (CareSettings, EscalationStep):
+    access.register(_model, access.Policy(
+        region_path="district__path",
+        rights={R.STREET_OFFICER: {"view"}, R.DISTRICT_ADMIN: {"view", "change", "add"}},
+    ))

@@ -1,0 +1,6 @@
+"""Beat entries of the care app (installed after migrate; editable in admin)."""
+
+SCHEDULES = {
+    "care: sweep (detect, raise, escalate)": ("households.care.tasks.sweep", 900),
+    "care: purge old readings": ("households.care.tasks.purge_readings", 86400),
+}

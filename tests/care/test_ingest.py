@@ -1,0 +1,100 @@
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+
+from households.care.models import HourlyUsage, Reading, ValueMode
+from households.care.services import readings_ingest
+from tests.care.factories import T0, watched_home
+
+pytestmark = pytest.mark.django_db
+
+
+def _row(meter, hours, value):
+    return {"meter": meter.external_id, "ts": (T0 + timedelta(hours=hours)).isoformat(), "value": value}
+
+
+def _hourly(meter):
+    return {h - int(T0.timestamp()) // 3600: float(u) for h, u in HourlyUsage.objects.filter(meter=meter).values_list("hour", "usage")}
+
+
+def test_same_batch_twice_is_stored_once(world):
+    _person, water, _power = watched_home(world)
+    rows = [_row(water, h, 0.01 * h) for h in range(1, 6)]
+    first = readings_ingest(utility=water.utility, rows=rows, now=T0 + timedelta(hours=7))
+    second = readings_ingest(utility=water.utility, rows=rows, now=T0 + timedelta(hours=8))
+    assert (first.stored, first.duplicates) == (5, 0)
+    assert (second.stored, second.duplicates) == (0, 5)
+    assert Reading.objects.filter(meter=water).count() == 5
+    assert _hourly(water) == {0: 0.01, 1: 0.02, 2: 0.03, 3: 0.04, 4: 0.05}
+
+
+def test_duplicates_inside_a_batch_and_out_of_order(world):
+    _person, water, _power = watched_home(world)
+    rows = [_row(water, 3, 0.3), _row(water, 1, 0.1), _row(water, 3, 0.3), _row(water, 2, 0.2)]
+    result = readings_ingest(utility=water.utility, rows=rows, now=T0 + timedelta(hours=5))
+    assert (result.stored, result.duplicates, result.errors) == (3, 1, [])
+    assert _hourly(water) == {0: 0.1, 1: 0.2, 2: 0.3}
+
+
+def test_cumulative_deltas_out_of_order_fix_their_neighbours(world):
+    _person, water, _power = watched_home(world, mode=ValueMode.CUMULATIVE)
+    now = T0 + timedelta(hours=10)
+    readings_ingest(utility=water.utility, rows=[_row(water, 0, 100.0), _row(water, 1, 100.5),
+                                                  _row(water, 3, 101.5)], now=now)
+    # hour 2's reading arrives late: hour 2 (101.5 - 100.5 = 1.0) must split into 0.25 + 0.75
+    assert _hourly(water) == {0: 0.5, 2: 1.0}
+    readings_ingest(utility=water.utility, rows=[_row(water, 2, 100.75)], now=now + timedelta(minutes=1))
+    assert _hourly(water) == {0: 0.5, 1: 0.25, 2: 0.75}
+
+
+def test_counter_reset_and_rollover(world):
+    _person, water, power = watched_home(world, mode=ValueMode.CUMULATIVE)
+    power.rollover = Decimal("99999.000")
+    power.save()
+    now = T0 + timedelta(hours=10)
+    readings_ingest(utility=water.utility, rows=[_row(water, 0, 50.0), _row(water, 1, 51.0), _row(water, 2, 0.4)],
+                    now=now)
+    assert _hourly(water) == {0: 1.0, 1: 0.4}  # replaced meter / reset: counts from zero
+    readings_ingest(utility=power.utility, rows=[_row(power, 0, 99998.0), _row(power, 1, 0.5)], now=now)
+    assert _hourly(power) == {0: 1.5}  # rolled over at 99999
+
+
+def test_row_errors_keep_the_good_rows(world):
+    _person, water, power = watched_home(world)
+    _other, other_water, _ = watched_home(world)
+    now = T0 + timedelta(hours=5)
+    rows = [
+        _row(water, 1, 0.1),
+        {"meter": water.external_id, "ts": "yesterday", "value": 1},
+        {"meter": "NO-SUCH", "ts": (T0 + timedelta(hours=1)).isoformat(), "value": 1},
+        _row(water, 2, -0.5),
+        {"meter": water.external_id, "ts": "2026-10-01T10:00:00", "value": 1},
+        _row(water, 30, 0.1),
+        _row(power, 1, 0.1),  # another utility's meter: unknown to this token's utility
+        "junk",
+        _row(water, 2, "abc"),
+    ]
+    result = readings_ingest(utility=water.utility, rows=rows, now=now)
+    assert result.stored == 1
+    assert [(e["index"], e["field"]) for e in result.errors] == [
+        (1, "ts"), (2, "meter"), (3, "value"), (4, "ts"), (5, "ts"), (6, "meter"), (7, ""), (8, "value")]
+    assert Reading.objects.filter(meter__in=[water, power, other_water]).count() == 1
+
+
+def test_batch_limit(world):
+    from governance.errors import ValidationFailed
+
+    _person, water, _power = watched_home(world)
+    with pytest.raises(ValidationFailed):
+        readings_ingest(utility=water.utility, rows=[_row(water, 1, 0)] * 5001)
+
+
+def test_purge_keeps_rollups_longer(world):
+    from households.care.services import readings_purge
+
+    _person, water, _power = watched_home(world)
+    readings_ingest(utility=water.utility, rows=[_row(water, 1, 0.1)], now=T0 + timedelta(hours=2))
+    purged = readings_purge(now=T0 + timedelta(days=100))
+    assert purged["readings"] == 1 and purged["hourly"] == 0
+    assert HourlyUsage.objects.filter(meter=water).exists()
