@@ -1,1 +1,19 @@
-urlpatterns = []
+from django.urls import path
+
+from workorders import views
+
+app_name = "workorders"
+urlpatterns = [
+    path("", views.mine, name="mine"),
+    path("report/", views.report, name="report"),
+    path("nearby/", views.nearby, name="nearby"),
+    path("public/", views.public, name="public"),
+    path("<int:pk>/", views.detail, name="detail"),
+    path("<int:pk>/live/", views.live, name="live"),
+    path("<int:pk>/plus-one/", views.plus_one, name="plus_one"),
+    path("<int:pk>/follow-up/", views.followup, name="followup"),
+    path("<int:pk>/reopen/", views.reopen, name="reopen"),
+    path("staff/", views.staff, name="staff"),
+    path("staff/<int:pk>/", views.staff_detail, name="staff_detail"),
+    path("staff/<int:pk>/<slug:action>/", views.staff_action, name="staff_action"),
+]

@@ -1,0 +1,50 @@
+import io
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from workorders.models import Category, RequestType
+from workorders.reference import load_defaults
+
+
+@pytest.fixture
+def cats(db):
+    load_defaults()
+    return {f"{c.kind[0]}{c.code}": c for c in Category.objects.all()}
+
+
+@pytest.fixture
+def rtypes(cats):
+    return {r.code: r for r in RequestType.objects.all()}
+
+
+def grid_point(grid, dx=0.001, dy=0.001):
+    """A point inside a seeded grid box (lon, lat)."""
+    lon, lat = grid.boundary["coordinates"][0][0]
+    return round(lon + dx, 6), round(lat + dy, 6)
+
+
+def jpeg(name="p.jpg", gps=True, size=(40, 30)):
+    from PIL import Image
+
+    img = Image.new("RGB", size, (200, 120, 40))
+    buf = io.BytesIO()
+    exif = Image.Exif()
+    exif[0x010F] = "TestCam"  # Make
+    if gps:
+        exif[0x8825] = {1: "N", 2: (39.0, 57.0, 36.0), 3: "E", 4: (116.0, 25.0, 48.0)}
+    img.save(buf, "JPEG", exif=exif)
+    return SimpleUploadedFile(name, buf.getvalue(), content_type="image/jpeg")
+
+
+@pytest.fixture
+def make_order(world, cats):
+    from workorders import services
+
+    def make(code="e0102", who="wang_resident", grid=0, channel="portal", **kw):
+        lon, lat = grid_point(world.grids[grid])
+        actor = world.users[who]
+        kw.setdefault("description", "小区门口堆了很多生活垃圾，已经好几天没人清理。")
+        return services.order_report(actor=actor, channel=channel, category=cats[code], lon=lon, lat=lat, **kw)
+
+    return make

@@ -1,0 +1,92 @@
+"""Stage deadlines from governance.workdays (DESIGN.md §4 "Time").
+
+The clock of a stage starts when the order enters it. The handling clock starts at the
+first dispatch and runs on through rework and re-dispatch: only an approved extension
+moves it, and a change of urgency recomputes it from the dispatch. 挂账 does not stop it
+either; a parked order simply leaves the overdue count (see sla.py)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from governance import workdays
+from workorders.choices import ApplicationKind, ApplicationStatus, Stage
+from workorders.lifecycle import STAGE_OF
+from workorders.rules import rule
+
+
+def _warn_from(start: dt.datetime, due: dt.datetime) -> dt.datetime:
+    # Amber at a share of the elapsed wall time; for working-time limits that share is
+    # taken of the working time, so a weekend inside the window does not turn it amber early.
+    share = float(rule("sla_warning_at"))
+    return start + (due - start) * share
+
+
+def _warn_for(start, limit, unit, due):
+    if unit in ("work_hours", "work_days"):
+        hours = workdays.workhours_between(start, due)
+        return workdays.add_work_hours(start, hours * float(rule("sla_warning_at"))).at
+    return _warn_from(start, due)
+
+
+def handling_deadline(order) -> workdays.Deadline:
+    """Category limit for the order's urgency from the first dispatch, plus approved extensions."""
+    limit, unit = order.category.limit_for(order.urgency)
+    due = workdays.deadline(order.dispatched_at, limit, unit)
+    estimated = due.estimated
+    at = due.at
+    extensions = order.applications.filter(kind=ApplicationKind.EXTENSION, status=ApplicationStatus.APPROVED)
+    for ext in extensions.order_by("decided_at"):
+        moved = workdays.deadline(at, float(ext.extra_limit), ext.extra_unit)
+        at, estimated = moved.at, estimated or moved.estimated
+    return workdays.Deadline(at, estimated)
+
+
+def enter_stage(order, now: dt.datetime, *, restart_handling: bool = False) -> None:
+    """Set the stage clock for the order's (new) status; fields only, the caller saves."""
+    stage = STAGE_OF.get(order.status, Stage.NONE)
+    order.stage = stage
+    order.stage_started_at = now
+    if stage == Stage.NONE:
+        order.due_at = order.warn_at = None
+        order.due_estimated = False
+        order.warned = order.overdue = False
+        return
+    if stage == Stage.HANDLE:
+        if order.handling_due_at is None or restart_handling:
+            order.handling_due_at = handling_deadline(order).at
+        limit, unit = order.category.limit_for(order.urgency)
+        start = order.dispatched_at
+        due = workdays.Deadline(order.handling_due_at, False)
+    else:
+        limit, unit = rule(stage)
+        start = now
+        due = workdays.deadline(now, limit, unit)
+    order.due_at = due.at
+    order.due_estimated = due.estimated
+    order.warn_at = _warn_for(start, limit, unit, due.at)
+    mark(order, now)
+
+
+def recompute_handling(order, now: dt.datetime) -> None:
+    """After an extension or an urgency change: the handling clock from the dispatch again."""
+    if order.dispatched_at is None:
+        return
+    order.handling_due_at = handling_deadline(order).at
+    if order.stage == Stage.HANDLE:
+        limit, unit = order.category.limit_for(order.urgency)
+        order.due_at = order.handling_due_at
+        order.warn_at = _warn_for(order.dispatched_at, limit, unit, order.due_at)
+        mark(order, now)
+
+
+def mark(order, now: dt.datetime) -> None:
+    """Amber / overdue flags as of `now` (the same rule the sweeper applies in bulk)."""
+    order.warned = bool(order.warn_at and order.warn_at <= now)
+    overdue = bool(order.due_at and order.due_at <= now)
+    if overdue and not order.overdue:
+        order.overdue_at = now
+        order.ever_overdue = True
+    if not overdue:
+        order.overdue_at = None
+    order.overdue = overdue

@@ -1,0 +1,111 @@
+"""What happens around every move: the timeline row, the reporter's notification,
+and the live push to the order page and the staff queues (after commit)."""
+
+from __future__ import annotations
+
+import logging
+
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from workorders.lifecycle import TRANSITIONS
+from workorders.models import PlusOne, TimelineEntry, WorkOrder
+
+log = logging.getLogger(__name__)
+
+
+def timeline(order: WorkOrder, *, action: str, actor, from_status: str = "", note: str = "",
+             data: dict | None = None, at=None, public: bool | None = None) -> TimelineEntry:
+    mv = TRANSITIONS.get(action)
+    return TimelineEntry.objects.create(
+        order=order, at=at or timezone.now(), actor=actor if getattr(actor, "is_authenticated", False) else None,
+        action=action, from_status=from_status, to_status=order.status, note=note,
+        public=(mv.public if mv else False) if public is None else public, data=data or {},
+    )
+
+
+def _notify(user, *, title: str, body: str, url: str, key: str, order: WorkOrder) -> None:
+    """governance.notify's `notify()` when it exists; an inbox row otherwise (rows first, pushes second)."""
+    try:
+        from governance.notify.services import notify
+    except ImportError:
+        notify = None
+    if notify is not None:
+        notify(user=user, kind="workorder", title=title, body=body, url=url, obj=order, dedup_key=key)
+        return
+    from governance.models import Notification
+
+    Notification.objects.get_or_create(
+        user=user, dedup_key=key,
+        defaults={"kind": "workorder", "title": title[:200], "body": body, "url": url,
+                  "object_type": "workorders.workorder", "object_id": str(order.pk)},
+    )
+
+
+def notify_reporter(order: WorkOrder, entry: TimelineEntry) -> None:
+    """At public steps the reporter (and neighbours who said +1) hear of it."""
+    if not entry.public:
+        return
+    recipients = []
+    if order.reporter_id:
+        recipients.append(order.reporter)
+    recipients += [p.user for p in PlusOne.objects.filter(order=order).select_related("user")]
+    url = reverse("workorders:detail", kwargs={"pk": order.pk})
+    label = TRANSITIONS[entry.action].label if entry.action in TRANSITIONS else entry.action
+    for user in recipients:
+        if user == entry.actor:
+            continue
+        _notify(user, title=_("Your report %(number)s: %(step)s") % {"number": order.number, "step": label},
+                body=entry.note, url=url, key=f"wo:{order.pk}:{entry.pk}", order=order)
+
+
+def notify_user(user, order: WorkOrder, *, title: str, body: str = "", key: str) -> None:
+    if user is None:
+        return
+    _notify(user, title=title, body=body, url=reverse("workorders:staff_detail", kwargs={"pk": order.pk}),
+            key=key, order=order)
+
+
+def groups_for(order: WorkOrder) -> list[str]:
+    """Channels groups that hear of a change: the order page and every queue that lists it
+    (each region on the path of its location, and its department)."""
+    groups = [f"order_{order.pk}"]
+    groups += [f"queue_region_{rid}" for rid in order.region_path.strip("/").split("/") if rid]
+    if order.assigned_department_id:
+        groups.append(f"queue_dept_{order.assigned_department_id}")
+    if order.assigned_user_id:
+        groups.append(f"queue_user_{order.assigned_user_id}")
+    return groups
+
+
+def push(order: WorkOrder, event: str) -> None:
+    """Tell the open pages after commit. A lost push is only a delay: pages poll and reload."""
+    payload = {"type": "order.event", "order": order.pk, "event": event, "status": order.status,
+               "overdue": order.overdue, "at": timezone.now().isoformat()}
+    groups = groups_for(order)
+
+    def send():
+        from asgiref.sync import async_to_sync
+        from channels.layers import get_channel_layer
+
+        layer = get_channel_layer()
+        if layer is None:
+            return
+        try:
+            for group in groups:
+                async_to_sync(layer.group_send)(group, payload)
+        except Exception:  # the channel layer being down must never fail the request
+            log.warning("live push for order %s failed", order.pk, exc_info=True)
+
+    transaction.on_commit(send)
+
+
+def record(order: WorkOrder, *, action: str, actor, from_status: str = "", note: str = "",
+           data: dict | None = None, public: bool | None = None) -> TimelineEntry:
+    """Timeline row + notification + push: what every service calls after changing an order."""
+    entry = timeline(order, action=action, actor=actor, from_status=from_status, note=note, data=data, public=public)
+    notify_reporter(order, entry)
+    push(order, action)
+    return entry

@@ -1,0 +1,69 @@
+"""Who may see and do what with work orders (ROLES.md "work orders").
+
+Scope: staff by the order's location (`region_path`, the grid), departments by the
+department the order is routed to, residents by their own reports. Within scope,
+handler-only steps (start, handle, send back, extension/park/appeal requests) are
+further limited to whoever the order is assigned to: services.ensure_handler."""
+
+from django.db.models import Q
+
+from governance import access
+from governance.roles import Role
+from workorders.models import Category, DutyRoster, RequestType, RoutingRule, WorkOrder
+
+HANDLER = {"view", "start", "handle", "send_back", "extension_request", "park_request", "photo"}
+DISPATCHER = {"view", "report", "accept", "reject", "dispatch", "verify", "rework", "merge", "followup",
+              "change_urgency", "reveal", "extension_decide", "photo"}
+GRID = {"view", "report", "start", "handle", "send_back", "extension_request", "park_request", "photo"}
+
+ORDER_RIGHTS = {
+    Role.GRID_WORKER: GRID,
+    Role.GRID_LEADER: GRID | {"followup"},
+    Role.MICROGRID_HEAD: {"view"},
+    Role.COMMUNITY_STAFF: DISPATCHER | HANDLER,
+    Role.STREET_OFFICER: DISPATCHER | HANDLER | {"park_decide", "appeal_request", "appeal_decide", "supervise"},
+    Role.DISTRICT_ADMIN: {access.ALL},
+    Role.DEPARTMENT_STAFF: HANDLER | {"appeal_request", "report"},
+}
+
+
+def _own_reports(user):
+    return Q(reporter=user)
+
+
+access.register(
+    WorkOrder,
+    access.Policy(
+        region_path="region_path",
+        department="assigned_department_id",
+        owner=_own_reports,
+        rights=ORDER_RIGHTS,
+        owner_rights={"view", "reopen", "answer_followup", "photo"},
+    ),
+)
+
+_CONFIG_VIEW = {r: {"view"} for r in (Role.GRID_WORKER, Role.GRID_LEADER, Role.COMMUNITY_STAFF, Role.STREET_OFFICER)}
+
+
+def _everyone(user):
+    return Q()
+
+
+# Categories and request types are reference data everyone may read (the report form);
+# the district configures them.
+for _model in (Category, RequestType):
+    access.register(_model, access.Policy(
+        region_path=None, rights={**_CONFIG_VIEW, Role.DISTRICT_ADMIN: {"view", "change", "add", "delete"}},
+        public=_everyone))
+
+access.register(RoutingRule, access.Policy(
+    region_path="region_path",
+    rights={Role.STREET_OFFICER: {"view"}, Role.COMMUNITY_STAFF: {"view"},
+            Role.DISTRICT_ADMIN: {"view", "change", "add", "delete"}}))
+
+access.register(DutyRoster, access.Policy(
+    region_path="region_path",
+    rights={Role.GRID_WORKER: {"view"}, Role.GRID_LEADER: {"view", "change", "add", "delete"},
+            Role.COMMUNITY_STAFF: {"view", "change", "add", "delete"},
+            Role.STREET_OFFICER: {"view", "change", "add", "delete"},
+            Role.DISTRICT_ADMIN: {"view", "change", "add", "delete"}}))

@@ -1,0 +1,138 @@
+"""Reads of work orders, always through governance.access."""
+
+from __future__ import annotations
+
+import math
+
+from django.db.models import Count, Q
+
+from governance import access
+from governance.roles import STAFF_ROLES
+from workorders.choices import OPEN_STATUSES, Status
+from workorders.models import Category, Photo, TimelineEntry, WorkOrder
+from workorders.rules import rule
+from workorders.services.common import handler_ids_in_path
+
+LIST_RELATED = ("category", "request_type", "region", "assigned_department", "assigned_region", "assigned_user")
+
+
+def orders(user, action: str = "view"):
+    return access.scope(WorkOrder.objects.select_related(*LIST_RELATED), user, action)
+
+
+def queue(user):
+    """Open orders in the user's scope, overdue first then by due time (the staff phone page)."""
+    return orders(user).filter(status__in=OPEN_STATUSES).order_by("-overdue", "due_at", "-id")
+
+
+def my_queue(user):
+    """What this person should act on: assigned to them, their department, or waiting for
+    acceptance/dispatch/verification in their scope."""
+    qs = queue(user)
+    mine = Q(assigned_user=user)
+    depts = [a.department_id for a in user.active_assignments if a.department_id]
+    if depts:
+        mine |= Q(assigned_department_id__in=depts)
+    if access.may_at_all(user, "accept", WorkOrder):
+        mine |= Q(status__in=[Status.REPORTED, Status.ACCEPTED, Status.HANDLED])
+    return qs.filter(mine)
+
+
+def queue_counts(qs) -> dict[str, int]:
+    """Overdue excludes parked orders (挂账 have their own count)."""
+    return qs.aggregate(
+        open=Count("pk", filter=Q(status__in=OPEN_STATUSES)),
+        overdue=Count("pk", filter=Q(status__in=OPEN_STATUSES, overdue=True, parked=False)),
+        amber=Count("pk", filter=Q(status__in=OPEN_STATUSES, warned=True, overdue=False, parked=False)),
+        parked=Count("pk", filter=Q(status__in=OPEN_STATUSES, parked=True)),
+    )
+
+
+def my_reports(user):
+    return WorkOrder.objects.filter(reporter=user).select_related("category").order_by("-reported_at")
+
+
+def may_see_reporter(user, order: WorkOrder) -> bool:
+    """The reporter's identity: the reporter, and those who handle the order (ROLES.md)."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return handler_ids_in_path(user, order)
+
+
+def is_staff_viewer(user) -> bool:
+    return user.is_superuser or bool(user.roles() & STAFF_ROLES)
+
+
+def order_timeline(user, order: WorkOrder):
+    qs = TimelineEntry.objects.filter(order=order).select_related("actor").prefetch_related("photos")
+    if not is_staff_viewer(user):
+        qs = qs.filter(public=True)
+    return qs
+
+
+def order_photos(user, order: WorkOrder):
+    return Photo.objects.filter(order=order)
+
+
+def public_regions(user) -> list[str]:
+    """Region paths whose public list the user may read: the communities they live or work in."""
+    paths = []
+    for a in user.active_assignments:
+        if a.region_id:
+            path = a.region.path
+            parts = [p for p in path.strip("/").split("/") if p]
+            # the community (level 3) of a grid/microgrid assignment; staff above read their own subtree
+            paths.append("/" + "/".join(parts[:3]) + "/" if len(parts) > 3 else path)
+    return paths
+
+
+def public_list(user):
+    """A community's public list: public-space categories, no private request types, and no
+    personal data (the view and serializer show only category, place, status and dates)."""
+    paths = public_regions(user)
+    if not paths:
+        return WorkOrder.objects.none()
+    q = Q()
+    for p in paths:
+        q |= Q(region_path__startswith=p)
+    return (WorkOrder.objects.filter(q, is_public=True)
+            .exclude(status__in=[Status.NOT_ACCEPTED, Status.MERGED])
+            .select_related("category", "region").order_by("-reported_at"))
+
+
+def nearby_open(category: Category, lon: float, lat: float, *, radius_m: float | None = None, limit: int = 5):
+    """Open public orders of the same category near a point: shown before submitting so a
+    duplicate becomes a "+1". A bounding box in SQL, the exact distance here."""
+    radius_m = radius_m or rule("nearby_radius_m")
+    dlat = radius_m / 111_000
+    dlon = radius_m / (111_000 * max(math.cos(math.radians(lat)), 0.1))
+    rows = (WorkOrder.objects.filter(category=category, status__in=OPEN_STATUSES, is_public=True,
+                                     lon__range=(lon - dlon, lon + dlon), lat__range=(lat - dlat, lat + dlat))
+            .select_related("category")[:50])
+    found = []
+    for o in rows:
+        d = _distance_m(lon, lat, float(o.lon), float(o.lat))
+        if d <= radius_m:
+            found.append((d, o))
+    found.sort(key=lambda x: x[0])
+    return [(round(d), o) for d, o in found[:limit]]
+
+
+def _distance_m(lon1, lat1, lon2, lat2) -> float:
+    r = 6_371_000
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * r * math.asin(math.sqrt(a))
+
+
+def mask_phone(phone: str) -> str:
+    if not phone:
+        return ""
+    if len(phone) >= 7:
+        return phone[:3] + "*" * (len(phone) - 7) + phone[-4:] if len(phone) > 7 else phone[:3] + "****"
+    return "*" * len(phone)
+
+
+def mask_name(name: str) -> str:
+    return (name[:1] + "*" * max(len(name) - 1, 1)) if name else ""
