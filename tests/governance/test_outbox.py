@@ -1,0 +1,233 @@
+"""The outbox against a real HTTP server on 127.0.0.1: success, 500 then retry, signatures,
+give-up, idempotence, sweeper, admin retry."""
+
+import datetime as dt
+import json
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+from django.test import override_settings
+from django.urls import reverse
+from django.utils import timezone
+
+from governance import outbox
+from governance.models import AuditEvent, OutboxMessage
+from governance.models.outbox import OutboxStatus
+
+
+class Receiver:
+    """A webhook receiver: answers with the next status of `script` (then 200), checks the
+    signature with outbox.verify_signature, deduplicates on the event id."""
+
+    def __init__(self, script=()):
+        self.script = list(script)
+        self.requests = []
+        self.seen_events = set()
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                valid = outbox.verify_signature(body=body, timestamp=self.headers["X-Linli-Timestamp"],
+                                                signature=self.headers["X-Linli-Signature"])
+                event = self.headers["X-Linli-Event-Id"]
+                receiver.requests.append({"headers": dict(self.headers), "body": body, "valid": valid})
+                code = receiver.script.pop(0) if receiver.script else 200
+                if code == 200 and valid:
+                    receiver.seen_events.add(event)
+                self.send_response(code if valid else 401)
+                self.end_headers()
+                self.wfile.write(b"ok" if code == 200 else b"boom")
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    @property
+    def url(self):
+        return f"http://127.0.0.1:{self.server.server_port}/hook"
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def receiver():
+    with Receiver() as r:
+        yield r
+
+
+def test_enqueue_sends_after_commit_signed(db, receiver, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        message = outbox.enqueue(topic="order.closed", url=receiver.url, payload={"order": 7, "名称": "井盖"})
+        assert receiver.requests == []  # nothing leaves before commit
+    message.refresh_from_db()
+    assert message.status == OutboxStatus.DELIVERED and message.attempts == 1
+    [request] = receiver.requests
+    assert request["valid"]
+    assert request["headers"]["X-Linli-Event-Id"] == str(message.event_id)
+    assert request["headers"]["X-Linli-Topic"] == "order.closed"
+    assert json.loads(request["body"]) == {"order": 7, "名称": "井盖"}
+    [attempt] = message.deliveries.all()
+    assert attempt.ok and attempt.status_code == 200
+
+
+def test_rolled_back_caller_sends_nothing(db, receiver, django_capture_on_commit_callbacks):
+    from django.db import transaction
+
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        with pytest.raises(RuntimeError), transaction.atomic():
+            outbox.enqueue(topic="x", url=receiver.url, payload={})
+            raise RuntimeError
+    assert callbacks == [] and receiver.requests == []
+    assert not OutboxMessage.objects.exists()
+
+
+def test_500_is_retried_with_backoff_then_delivered(db):
+    with Receiver(script=[500, 503]) as receiver:
+        message = outbox.enqueue(topic="t", url=receiver.url, payload={"n": 1})
+        assert outbox.deliver(message.pk) == OutboxStatus.PENDING
+        message.refresh_from_db()
+        assert message.attempts == 1 and "HTTP 500" in message.last_error
+        wait = (message.next_attempt_at - timezone.now()).total_seconds()
+        assert 10 <= wait <= 31  # 30 s base, equal jitter
+        # Not due yet: a stray task does nothing.
+        assert outbox.deliver(message.pk) == "skipped"
+        later = message.next_attempt_at + dt.timedelta(seconds=1)
+        assert outbox.deliver(message.pk, now=later) == OutboxStatus.PENDING
+        message.refresh_from_db()
+        assert message.attempts == 2
+        assert outbox.deliver(message.pk, now=message.next_attempt_at) == OutboxStatus.DELIVERED
+        assert outbox.deliver(message.pk, now=message.next_attempt_at + dt.timedelta(days=1)) == "skipped"
+    assert len(receiver.requests) == 3
+    assert len({r["headers"]["X-Linli-Event-Id"] for r in receiver.requests}) == 1  # the same event each time
+    assert [d.status_code for d in message.deliveries.all()] == [500, 503, 200]
+
+
+def test_backoff_grows_and_is_capped():
+    for attempt in range(1, 20):
+        full = min(outbox.BACKOFF_CAP_SECONDS, 30 * 2 ** (attempt - 1))
+        assert full / 2 <= outbox.backoff_seconds(attempt) <= full
+    assert outbox.backoff_seconds(4) > outbox.backoff_seconds(1)
+
+
+def test_gives_up_after_max_attempts(db):
+    with Receiver(script=[500] * 5) as receiver:
+        message = outbox.enqueue(topic="t", url=receiver.url, payload={}, max_attempts=3)
+        now = timezone.now()
+        for _ in range(3):
+            outbox.deliver(message.pk, now=now)
+            now += dt.timedelta(days=1)
+        message.refresh_from_db()
+        assert message.status == OutboxStatus.FAILED and message.attempts == 3
+        assert outbox.deliver(message.pk, now=now) == "skipped"
+    assert len(receiver.requests) == 3
+
+
+def test_connection_refused_is_recorded(db):
+    with Receiver() as receiver:
+        url = receiver.url
+    message = outbox.enqueue(topic="t", url=url, payload={})  # the server is gone
+    assert outbox.deliver(message.pk) == OutboxStatus.PENDING
+    attempt = message.deliveries.get()
+    assert not attempt.ok and attempt.status_code is None and "Connect" in attempt.error
+
+
+def test_wrong_secret_is_refused_by_the_receiver(db, receiver):
+    with override_settings(OUTBOX_SECRETS={"partner": "another-secret"}):
+        message = outbox.enqueue(topic="t", url=receiver.url, payload={"a": 1}, secret_name="partner")
+        outbox.deliver(message.pk)
+    assert receiver.requests[0]["valid"] is False
+    assert message.deliveries.get().status_code == 401
+
+
+def test_verify_signature():
+    body, ts = b'{"a":1}', str(int(time.time()))
+    good = outbox.sign(body, ts, "s3cret")
+    assert outbox.verify_signature(body=body, timestamp=ts, signature=good, secret="s3cret")
+    assert not outbox.verify_signature(body=body + b" ", timestamp=ts, signature=good, secret="s3cret")
+    assert not outbox.verify_signature(body=body, timestamp=ts, signature=good, secret="other")
+    assert not outbox.verify_signature(body=body, timestamp="not-a-time", signature=good, secret="s3cret")
+    old = str(int(time.time()) - 3600)
+    assert not outbox.verify_signature(body=body, timestamp=old, signature=outbox.sign(body, old, "s3cret"),
+                                       secret="s3cret")
+
+
+def test_unknown_secret_name_fails_in_the_caller(db):
+    with pytest.raises(ValueError):
+        outbox.enqueue(topic="t", url="http://127.0.0.1:9/", payload={}, secret_name="nope")
+
+
+def test_sweeper_redelivers_lost_tasks(db, receiver):
+    # A message whose task was lost (no on_commit here: the test transaction never commits).
+    message = outbox.enqueue(topic="t", url=receiver.url, payload={})
+    assert outbox.sweep() == 1  # eager Celery in tests: the task runs at once
+    message.refresh_from_db()
+    assert message.status == OutboxStatus.DELIVERED
+    assert outbox.sweep() == 0
+
+
+def test_claimed_message_is_not_sent_twice(db, receiver):
+    message = outbox.enqueue(topic="t", url=receiver.url, payload={})
+    now = timezone.now()
+    assert outbox._claim(message.pk, now)
+    assert not outbox._claim(message.pk, now)  # a second worker finds it leased
+    assert outbox.deliver(message.pk, now=now) == "skipped"
+    assert outbox.deliver(message.pk, now=now + outbox.LEASE + dt.timedelta(seconds=1)) == OutboxStatus.DELIVERED
+    assert len(receiver.requests) == 1
+
+
+@pytest.mark.postgres
+def test_skip_locked_on_postgres(transactional_db, receiver):
+    """A worker holding the row lock makes another worker skip it, not wait."""
+    from django.db import connections, transaction
+
+    message = outbox.enqueue(topic="t", url=receiver.url, payload={})
+    results = {}
+
+    def other_worker():
+        try:
+            results["claimed"] = outbox._claim(message.pk, timezone.now())
+        finally:
+            connections.close_all()
+
+    with transaction.atomic():
+        list(OutboxMessage.objects.select_for_update().filter(pk=message.pk))
+        t = threading.Thread(target=other_worker)
+        t.start()
+        t.join(10)
+    assert results == {"claimed": False}
+    assert outbox._claim(message.pk, timezone.now())
+
+
+def test_schedule_is_installed():
+    from governance.schedules import SCHEDULES, all_schedules
+
+    assert SCHEDULES["outbox sweep"] == ("governance.outbox_sweep", 60)
+    assert "outbox sweep" in all_schedules()
+
+
+def test_admin_retry_now(client_for, world, receiver):
+    failed = OutboxMessage.objects.create(topic="t", url=receiver.url, payload={}, status=OutboxStatus.FAILED,
+                                          attempts=8, max_attempts=8)
+    done = OutboxMessage.objects.create(topic="t", url=receiver.url, payload={}, status=OutboxStatus.DELIVERED)
+    client = client_for("admin")
+    url = reverse("admin:governance_outboxmessage_changelist")
+    response = client.post(url, {"action": "retry_now", "_selected_action": [failed.pk, done.pk]})
+    assert response.status_code == 302
+    failed.refresh_from_db()
+    assert failed.status == OutboxStatus.PENDING and failed.max_attempts == 9
+    assert AuditEvent.objects.filter(action="outbox.retry", object_id=str(failed.pk)).exists()
+    assert outbox.deliver(failed.pk) == OutboxStatus.DELIVERED
+    done.refresh_from_db()
+    assert done.status == OutboxStatus.DELIVERED and done.attempts == 0
+    assert len(receiver.requests) == 1
