@@ -254,3 +254,16 @@ LOGGING = {
 }
 
 PORTAL_NAME = _("Linli")
+
+# --- production guard ----------------------------------------------------------------
+# The defaults above serve the embedded demo and are public. With DEBUG=False every secret
+# must come from the environment (docs/deploy.md), or the process refuses to start.
+PRODUCTION_SECRETS = ("SECRET_KEY", "FIELD_ENCRYPTION_KEYS", "BLIND_INDEX_KEY", "OUTBOX_SIGNING_SECRET")
+if not DEBUG:
+    _missing = [name for name in PRODUCTION_SECRETS if not env.str(name, default="").strip()]
+    if _missing:
+        from django.core.exceptions import ImproperlyConfigured
+
+        raise ImproperlyConfigured(
+            "DEBUG=False needs these secrets from the environment (see docs/deploy.md): " + ", ".join(_missing)
+        )
