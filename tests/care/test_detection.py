@@ -1,0 +1,145 @@
+"""Each detector on fixed series (fed through the real ingestion), on a fixed clock."""
+
+from datetime import timedelta
+
+import pytest
+
+from households.care.models import AlertKind, AwayFlag, Detector
+from households.care.services import care_sweep
+from tests.care.factories import T0, feed_hourly, watched_home
+
+pytestmark = pytest.mark.django_db
+FRIDGE = 0.03  # kWh an hour: a running fridge is not a sign of life
+
+
+def normal_day():
+    """One day of an ordinary routine, local hours 0..23: up at 7, to bed at 22."""
+    water = [0.0] * 24
+    power = [FRIDGE] * 24
+    for h in range(7, 22):
+        power[h] = 0.15
+        water[h] = 0.01 if h % 3 else 0.0  # water now and then
+    for h in (7, 12, 18):
+        water[h] = 0.03
+        power[h] = 0.8
+    return water, power
+
+
+def history(days=21):
+    water, power = [], []
+    for _ in range(days):
+        w, p = normal_day()
+        water += w
+        power += p
+    return water, power
+
+
+def at(hours):
+    """The clock `hours` after T0 (T0 is local midnight), plus a few minutes of delivery delay."""
+    return T0 + timedelta(hours=hours, minutes=5)
+
+
+def setup(world, water_tail, power_tail, days=21):
+    person, water, power = watched_home(world)
+    w, p = history(days)
+    feed_hourly(water, w + water_tail, now=at(len(w) + len(water_tail)))
+    feed_hourly(power, p + power_tail, now=at(len(p) + len(power_tail)))
+    return person, days * 24
+
+
+def kinds(result):
+    return sorted(a.kind for a in result.raised)
+
+
+def test_normal_routine_raises_nothing_day_or_night(world):
+    w, p = normal_day()
+    _person, start = setup(world, w + w[:6], p + p[:6])
+    for hour in range(start + 6, start + 31, 2):  # a whole day and the night after
+        assert care_sweep(now=at(hour)).raised == []
+
+
+def test_no_sign_of_life_after_a_fall_at_ten(world):
+    w, p = normal_day()
+    water = w[:11] + [0.0] * 8
+    power = p[:11] + [FRIDGE] * 8
+    person, start = setup(world, water, power)
+    assert care_sweep(now=at(start + 13)).raised == []  # 2 quiet hours at midday: not yet
+    raised = []
+    for hour in range(start + 14, start + 19):
+        raised += care_sweep(now=at(hour)).raised
+    assert [a.kind for a in raised] == [AlertKind.NO_LIFE]
+    alert = raised[0]
+    assert alert.person == person and alert.grid == world.grids[0]
+    assert alert.since_hour == int(T0.timestamp()) // 3600 + start + 11
+    assert alert.events.filter(action="raised").exists()
+    # the next sweep sees the same evidence and an open alert: nothing new
+    assert care_sweep(now=at(start + 19)).raised == []
+
+
+def test_a_fall_in_the_evening_is_not_mistaken_for_sleep(world):
+    w, p = normal_day()
+    water = w[:20] + [0.0] * 6
+    power = p[:20] + [FRIDGE] * 6
+    _person, start = setup(world, water, power)
+    raised = []
+    for hour in range(start + 21, start + 26):
+        raised += care_sweep(now=at(hour)).raised
+    assert [a.kind for a in raised] == [AlertKind.NO_LIFE]
+
+
+def test_water_that_never_stops(world):
+    w, p = normal_day()
+    water = w[:14] + [0.25] * 5
+    _person, start = setup(world, water, p[:19])
+    assert care_sweep(now=at(start + 16)).raised == []  # two hours of running water: a bath, perhaps
+    raised = []
+    for hour in range(start + 17, start + 20):
+        raised += care_sweep(now=at(hour)).raised
+    assert [a.kind for a in raised] == [AlertKind.WATER_RUNNING]
+
+
+def test_a_silent_meter_is_a_device_alert_never_a_care_alert(world):
+    w, p = normal_day()
+    _person, start = setup(world, w[:10], p + p[:10])  # the water meter stops at 10:00
+    raised = []
+    for hour in range(start + 11, start + 24):
+        raised += care_sweep(now=at(hour)).raised
+    assert [a.kind for a in raised] == [AlertKind.DEVICE]
+
+
+def test_away_flag_suppresses_and_expires(world):
+    w, p = normal_day()
+    person, start = setup(world, w[:9] + [0.0] * 30, p[:9] + [FRIDGE] * 30)
+    AwayFlag.objects.create(person=person, starts_at=at(start + 8), ends_at=at(start + 30))
+    for hour in range(start + 12, start + 30, 3):
+        assert care_sweep(now=at(hour)).raised == []
+    assert kinds(care_sweep(now=at(start + 31))) == [AlertKind.NO_LIFE]
+
+
+def test_unwatched_home_is_not_swept(world):
+    person, water, power = watched_home(world, tagged=False)
+    w, p = history(3)
+    feed_hourly(water, w + [0.0] * 20)
+    feed_hourly(power, p + [FRIDGE] * 20)
+    assert care_sweep(now=at(3 * 24 + 20)).raised == []
+
+
+def test_seed_rule_is_defeated_by_a_fridge(world):
+    _person, start = setup(world, [0.0] * 48, [FRIDGE] * 48, days=3)
+    assert care_sweep(now=at(start + 49), detector=Detector.SEED_RULE).raised == []
+    # the default detector sees it: a fridge is base load, not life
+    assert AlertKind.NO_LIFE in kinds(care_sweep(now=at(start + 49)))
+
+
+def test_seed_rule_fires_when_everything_stops(world):
+    _person, start = setup(world, [0.0] * 48, [0.0] * 48, days=3)
+    result = care_sweep(now=at(start + 49), detector=Detector.SEED_RULE)
+    assert kinds(result) == [AlertKind.NO_LIFE]
+
+
+def test_practice_rule_daytime_and_daily_volume(world):
+    person, start = setup(world, [0.0005] * 21, [FRIDGE] * 21, days=3)
+    assert care_sweep(now=at(start + 19), detector=Detector.PRACTICE_RULE).raised == []  # 08–20 not over yet
+    assert kinds(care_sweep(now=at(start + 21), detector=Detector.PRACTICE_RULE)) == [AlertKind.NO_LIFE]
+    _other, start2 = setup(world, [0.1] * 21, [FRIDGE] * 21, days=3)
+    assert kinds(care_sweep(now=at(start2 + 21), detector=Detector.PRACTICE_RULE)) == [AlertKind.WATER_RUNNING]
