@@ -40,12 +40,13 @@ def my_queue(user):
 
 def queue_counts(qs) -> dict[str, int]:
     """Overdue excludes parked orders (挂账 have their own count)."""
-    return qs.aggregate(
-        open=Count("pk", filter=Q(status__in=OPEN_STATUSES)),
-        overdue=Count("pk", filter=Q(status__in=OPEN_STATUSES, overdue=True, parked=False)),
-        amber=Count("pk", filter=Q(status__in=OPEN_STATUSES, warned=True, overdue=False, parked=False)),
-        parked=Count("pk", filter=Q(status__in=OPEN_STATUSES, parked=True)),
+    counts = qs.order_by().aggregate(
+        n_open=Count("pk", filter=Q(status__in=OPEN_STATUSES)),
+        n_overdue=Count("pk", filter=Q(status__in=OPEN_STATUSES, overdue=True, parked=False)),
+        n_amber=Count("pk", filter=Q(status__in=OPEN_STATUSES, warned=True, overdue=False, parked=False)),
+        n_parked=Count("pk", filter=Q(status__in=OPEN_STATUSES, parked=True)),
     )
+    return {k[2:]: v for k, v in counts.items()}
 
 
 def my_reports(user):

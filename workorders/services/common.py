@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from governance import access
 from governance.errors import Forbidden
 from governance.roles import DEPARTMENT_ROLES, GRID_ROLES, Role
-from workorders import deadlines, events, lifecycle
+from workorders import clock, deadlines, events, lifecycle
 from workorders.models import WorkOrder
 
 
 def now():
-    return timezone.now()
+    return clock.now()
 
 
 def locked(order: WorkOrder) -> WorkOrder:
