@@ -216,6 +216,11 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": "/api/v1",
+    # Several models have a `kind` field; name their enums instead of "Kind359Enum" (drf_spectacular.W001).
+    "ENUM_NAME_OVERRIDES": {
+        "CareAlertKindEnum": "households.care.models.AlertKind",
+        "MeterKindEnum": "households.care.models.MeterKind",
+    },
 }
 
 # --- personal information ----------------------------------------------------------
@@ -231,6 +236,14 @@ SMS_HTTP_URL = env("SMS_HTTP_URL", default="")
 SMS_HTTP_SECRET = env("SMS_HTTP_SECRET", default="")
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="linli@localhost")
+# Used by EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend (production).
+EMAIL_HOST = env("EMAIL_HOST", default="localhost")
+EMAIL_PORT = env.int("EMAIL_PORT", default=25)
+EMAIL_HOST_USER = env("EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
+EMAIL_USE_SSL = env.bool("EMAIL_USE_SSL", default=False)
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 OUTBOX_SIGNING_SECRET = env("OUTBOX_SIGNING_SECRET", default="linli-demo-outbox-secret")
 
 # --- security (production sets DEBUG=False; see docs/deploy.md) -----------------------
