@@ -42,3 +42,36 @@ def feed_hourly(meter, values, *, start=T0, now=None):
         out.append(readings_ingest(utility=meter.utility, rows=rows[chunk:chunk + 5000],
                                    now=now or start + timedelta(hours=len(values) + 1)))
     return out
+
+
+def make_alert(world, *, kind="no_life", state="open", grid=None, now=None, person=None):
+    """An alert as the sweep raises it (timeline row included), moved to `state` by the services."""
+    from django.utils import timezone
+
+    from households.care.models import Alert
+    from households.care.services import alert_acknowledge, alert_resolve, alert_start_visit
+    from households.care.services.alerts import alert_raised
+
+    now = now or timezone.now()
+    if person is None:
+        person, _w, _p = watched_home(world, grid=grid)
+    unit = person.household.unit
+    grid = unit.building.grid
+    alert = Alert.objects.create(unit=unit, person=person, grid=grid, region_path=grid.path, kind=kind,
+                                 since_hour=int(now.timestamp()) // 3600 - 5, raised_at=now)
+    alert_raised(alert, now=now)
+    actor = world.users["admin"]
+    if state in ("acknowledged", "visiting", "resolved"):
+        alert = alert_acknowledge(alert=alert, actor=actor, now=now)
+    if state in ("visiting",) and kind != "device":
+        alert = alert_start_visit(alert=alert, actor=actor, now=now)
+    if state == "resolved":
+        alert = alert_resolve(alert=alert, actor=actor, outcome="ok", note="", now=now)
+    return alert
+
+
+def care_contact(person, user, *, name="张丽", relation="女儿"):
+    from households.models import CareContact
+
+    return CareContact.objects.create(person=person, user=user, name=name, relation=relation, phone_enc="-",
+                                      phone_hash=f"test-{person.pk}-{user.pk}", phone_masked="139****0000")

@@ -129,8 +129,7 @@ def recipients(alert: Alert, audience: str) -> list[User]:
         return list(User.objects.filter(care_contacts__person_id=alert.person_id, care_contacts__active=True,
                                         is_active=True).distinct())
     if audience == Audience.GRID:
-        q = Q(role__in=GRID_ROLES, region__path__startswith=alert.region_path)
-        q |= Q(role__in=GRID_ROLES, region_id__in=_region_ids_on_path(alert.region_path))
+        q = Q(role__in=GRID_ROLES, region_id__in=_region_ids_on_path(alert.region_path))
     else:
         role = Role.COMMUNITY_STAFF if audience == Audience.COMMUNITY else Role.STREET_OFFICER
         q = Q(role=role, region_id__in=_region_ids_on_path(alert.region_path))
