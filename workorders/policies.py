@@ -9,7 +9,7 @@ from django.db.models import Q
 
 from governance import access
 from governance.roles import Role
-from workorders.models import Category, DutyRoster, RequestType, RoutingRule, WorkOrder
+from workorders.models import Category, DutyRoster, OrderApplication, RequestType, RoutingRule, WorkOrder
 
 HANDLER = {"view", "start", "handle", "send_back", "extension_request", "park_request", "photo"}
 DISPATCHER = {"view", "report", "accept", "reject", "dispatch", "verify", "rework", "merge", "followup",
@@ -67,3 +67,10 @@ access.register(DutyRoster, access.Policy(
             Role.COMMUNITY_STAFF: {"view", "change", "add", "delete"},
             Role.STREET_OFFICER: {"view", "change", "add", "delete"},
             Role.DISTRICT_ADMIN: {"view", "change", "add", "delete"}}))
+
+access.register(OrderApplication, access.Policy(
+    region_path="order__region_path",
+    department="order__assigned_department_id",
+    rights={Role.GRID_WORKER: {"view"}, Role.GRID_LEADER: {"view"}, Role.COMMUNITY_STAFF: {"view", "decide"},
+            Role.STREET_OFFICER: {"view", "decide"}, Role.DISTRICT_ADMIN: {access.ALL},
+            Role.DEPARTMENT_STAFF: {"view"}}))

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from governance import workdays
+from governance.errors import Forbidden
 from workorders import services
 from workorders.models import TimelineEntry, WorkOrder
 
@@ -89,7 +90,7 @@ def test_extension_moves_the_deadline_and_clears_overdue(world, make_order, cale
     order.refresh_from_db()
     assert order.overdue
     with clock(at(2025, 10, 9, 11, 40)):
-        with pytest.raises(Exception):  # the requester cannot approve their own request
+        with pytest.raises(Forbidden):  # the requester cannot approve their own request
             services.extension_decide(application=app, actor=u["sun_department"], approve=True)
         services.extension_decide(application=app, actor=u["chen_street"], approve=True, note="同意")
     order.refresh_from_db()
