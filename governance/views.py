@@ -6,6 +6,7 @@ works while the apps are built around it (see `portal_links`)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.contrib.auth.mixins import LoginRequiredMixin
@@ -20,6 +21,10 @@ from django.views.i18n import set_language
 
 from governance.roles import DEPARTMENT_ROLES, STAFF_ROLES, Role
 
+if TYPE_CHECKING:
+    from django.urls import URLPattern, URLResolver
+    from django_stubs_ext import StrOrPromise
+
 LARGE_TEXT_COOKIE = "large_text"
 ONE_YEAR = 3600 * 24 * 365
 
@@ -29,8 +34,8 @@ class PortalLink:
     """A card on the home / me page. `url_name` may name a route another app has not built yet."""
 
     url_name: str
-    title: str
-    text: str
+    title: StrOrPromise
+    text: StrOrPromise
     audience: str  # "resident" | "staff" | "department" | "everyone"
 
 
@@ -164,10 +169,10 @@ class LanguageView(View):
         return response
 
 
-portal_patterns = [
+_patterns = [
     path("", HomeView.as_view(), name="home"),
     path("me/", MeView.as_view(), name="me"),
     path("prefs/large-text/", LargeTextView.as_view(), name="large_text"),
     path("prefs/language/", LanguageView.as_view(), name="language"),
 ]
-portal_patterns = [path("", include((portal_patterns, "portal"), namespace="portal"))]
+portal_patterns: list[URLPattern | URLResolver] = [path("", include((_patterns, "portal"), namespace="portal"))]
