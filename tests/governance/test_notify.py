@@ -16,13 +16,6 @@ from governance.notify import sms
 from governance.notify.services import deliver_external, notify
 
 
-@pytest.fixture(autouse=True)
-def _empty_sms_outbox():
-    sms.outbox.clear()
-    yield
-    sms.outbox.clear()
-
-
 def test_row_first_then_delivery_after_commit(world, django_capture_on_commit_callbacks):
     user = world.users["wang_resident"]
     with django_capture_on_commit_callbacks(execute=False) as callbacks:

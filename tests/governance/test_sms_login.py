@@ -15,13 +15,6 @@ STAFF = "13900000001"  # li_gridworker
 NOBODY = "13700000099"
 
 
-@pytest.fixture(autouse=True)
-def _empty_sms_outbox():
-    sms.outbox.clear()
-    yield
-    sms.outbox.clear()
-
-
 def _request(mobile, ip="10.0.0.1", now=None):
     otp.request_login_code(mobile=mobile, ip=ip, now=now)
 
