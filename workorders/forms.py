@@ -15,6 +15,19 @@ class MultipleFileInput(forms.ClearableFileInput):
     allow_multiple_selected = True
 
 
+class MultipleFileField(forms.FileField):
+    """Several photos in one input; each is checked by the service (type, size, EXIF)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        if isinstance(data, list | tuple):
+            return [super(MultipleFileField, self).clean(d, initial) for d in data if d]
+        return [super().clean(data, initial)] if data else []
+
+
 class ReportForm(forms.Form):
     category = forms.ModelChoiceField(
         label=_("What is the problem?"),
@@ -26,7 +39,7 @@ class ReportForm(forms.Form):
     lat = forms.DecimalField(required=False, widget=forms.HiddenInput, max_digits=10, decimal_places=6)
     building = forms.ModelChoiceField(label=_("Or pick the building"), queryset=None, required=False)
     address = forms.CharField(label=_("Where exactly (optional)"), max_length=200, required=False)
-    photos = forms.FileField(label=_("Photos (up to 3)"), required=False,
+    photos = MultipleFileField(label=_("Photos (up to 3)"), required=False,
                              widget=MultipleFileInput(attrs={"accept": "image/jpeg,image/png,image/webp",
                                                              "capture": "environment"}))
 

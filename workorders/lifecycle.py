@@ -68,6 +68,9 @@ TRANSITIONS: dict[str, Move] = {
     "photo": _m((*OPEN, S.CLOSED), None, _("photo added"), public=False),
 }
 
+# Steps the sweeper writes (no transition: the status stays).
+SWEEP_LABELS = {"overdue": _("overdue"), "auto_supervise": _("supervised automatically (超期督办)")}
+
 # Which deadline runs in each status (the sweeper and the pages read it from the order).
 STAGE_OF = {
     S.REPORTED: Stage.ACCEPT,

@@ -276,6 +276,17 @@ class TimelineEntry(models.Model):
     def __str__(self):
         return f"{self.order_id} {self.action}"
 
+    @property
+    def action_label(self):
+        from workorders.lifecycle import SWEEP_LABELS, TRANSITIONS
+
+        mv = TRANSITIONS.get(self.action)
+        return mv.label if mv else SWEEP_LABELS.get(self.action, self.action)
+
+    @property
+    def to_label(self):
+        return Status(self.to_status).label if self.to_status in Status.values else self.to_status
+
 
 def photo_path(instance, filename):
     return f"orders/{instance.order_id}/{instance.stage}/{filename}"

@@ -6,7 +6,8 @@ import pytest
 from PIL import Image
 
 from governance.errors import Forbidden, ValidationFailed
-from workorders import routing, selectors, services
+from workorders import order_routing as routing
+from workorders import selectors, services
 from workorders.choices import Status
 from workorders.models import DutyRoster, Photo, RoutingRule, WorkOrder
 

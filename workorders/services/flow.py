@@ -13,7 +13,8 @@ from django.utils.translation import gettext as _
 from governance.errors import Forbidden, IllegalTransition, ValidationFailed
 from governance.models import Department, Region
 from governance.roles import GRID_ROLES, Role
-from workorders import deadlines, events, photos, routing
+from workorders import deadlines, events, photos
+from workorders import order_routing as routing
 from workorders.choices import NON_DISPATCH_REASONS, PhotoStage, Status, Urgency
 from workorders.models import Photo, PlusOne, WorkOrder
 from workorders.rules import rule

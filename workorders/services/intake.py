@@ -9,7 +9,8 @@ from django.utils.translation import gettext as _
 from governance import access
 from governance.errors import Forbidden, ValidationFailed
 from governance.roles import REGION_ROLES, Role
-from workorders import deadlines, events, photos, routing
+from workorders import deadlines, events, photos
+from workorders import order_routing as routing
 from workorders.choices import STAFF_CHANNELS, Channel, PhotoStage, Status, Urgency
 from workorders.models import Photo, PlusOne, WorkOrder
 from workorders.rules import rule

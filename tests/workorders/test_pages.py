@@ -1,0 +1,86 @@
+import pytest
+from django.urls import reverse
+
+from workorders import services
+from workorders.models import WorkOrder
+
+from .conftest import grid_point, jpeg
+
+pytestmark = pytest.mark.django_db
+
+
+def test_resident_reports_through_the_portal_with_gps_and_photos(world, cats, client_for):
+    c = client_for("wang_resident")
+    assert c.get(reverse("workorders:report")).status_code == 200
+    lon, lat = grid_point(world.grids[0])
+    r = c.post(reverse("workorders:report"), {"category": cats["e0102"].pk, "description": "垃圾桶满溢",
+                                             "lon": lon, "lat": lat, "photos": [jpeg(), jpeg()]})
+    order = WorkOrder.objects.get()
+    assert r.status_code == 302 and r.url == reverse("workorders:detail", kwargs={"pk": order.pk})
+    assert order.photos.count() == 2 and order.channel == "portal" and order.reporter == world.users["wang_resident"]
+    page = c.get(r.url)
+    assert page.status_code == 200 and order.number in page.content.decode()
+    assert c.get(reverse("workorders:mine")).content.decode().count('data-testid="order-row"') == 1
+    live = c.get(reverse("workorders:live", kwargs={"pk": order.pk}), {"format": "json"})
+    assert live.json()["status"] == "reported"
+
+
+def test_report_without_location_shows_field_error(world, cats, client_for):
+    r = client_for("wang_resident").post(reverse("workorders:report"), {"category": cats["e0102"].pk,
+                                                                         "description": "x"})
+    assert r.status_code == 200 and r.context["form"].non_field_errors()
+    assert WorkOrder.objects.count() == 0
+
+
+def test_nearby_and_plus_one(world, cats, client_for, make_order):
+    order = make_order("e0102")
+    c = client_for("feng_resident")
+    r = c.get(reverse("workorders:nearby"), {"category": cats["e0102"].pk, "lon": str(order.lon), "lat": str(order.lat)})
+    assert order.get_status_display() in r.content.decode()
+    assert c.post(reverse("workorders:plus_one", kwargs={"pk": order.pk})).status_code == 302
+    order.refresh_from_db()
+    assert order.plus_ones == 1
+
+
+def test_public_list_has_no_private_orders_or_names(world, client_for, make_order, rtypes):
+    make_order("e0102", contact_name="王秀兰")
+    make_order("e0102", request_type=rtypes["complaint"])
+    make_order("e0601")
+    html = client_for("wang_resident").get(reverse("workorders:public")).content.decode()
+    assert html.count("暴露垃圾") == 1 and "邻里纠纷" not in html and "王秀兰" not in html.split("<main")[1]
+    assert "暴露垃圾" not in client_for("feng_resident").get(reverse("workorders:public")).content.decode()
+
+
+def test_grid_worker_handles_on_the_phone(world, client_for, make_order):
+    u = world.users
+    order = make_order("e0602")
+    services.order_accept(order=order, actor=u["zhao_community"])
+    services.order_dispatch(order=order, actor=u["zhao_community"], user=u["li_gridworker"], reason="就近")
+    c = client_for("li_gridworker")
+    queue = c.get(reverse("workorders:staff")).content.decode()
+    assert order.number in queue
+    page = c.get(reverse("workorders:staff_detail", kwargs={"pk": order.pk})).content.decode()
+    assert 'data-testid="do-start"' in page and 'data-testid="do-accept"' not in page
+    act = lambda a, **d: c.post(reverse("workorders:staff_action", kwargs={"pk": order.pk, "action": a}), d)  # noqa: E731
+    assert act("start").status_code == 302
+    assert act("handle", note="已清理楼道", photos=[jpeg()]).status_code == 302
+    order.refresh_from_db()
+    assert order.status == "handled" and order.photos.filter(stage="handled").count() == 1
+    assert client_for("wu_gridworker").get(reverse("workorders:staff_detail", kwargs={"pk": order.pk})).status_code == 404
+
+
+def test_resident_answers_followup_and_reopens(world, client_for, make_order):
+    u = world.users
+    order = make_order("e0602")
+    services.order_accept(order=order, actor=u["zhao_community"])
+    services.order_dispatch(order=order, actor=u["zhao_community"], user=u["li_gridworker"], reason="就近")
+    services.order_start(order=order, actor=u["li_gridworker"])
+    services.order_handle(order=order, actor=u["li_gridworker"], note="ok", photo_files=[jpeg()])
+    services.order_verify_close(order=order, actor=u["zhao_community"])
+    c = client_for("wang_resident")
+    r = c.post(reverse("workorders:followup", kwargs={"pk": order.pk}),
+               {"contacted_in_time": "1", "solved": "0", "satisfaction": "unsatisfied"})
+    assert r.status_code == 302 and order.followups.get().channel == "portal"
+    c.post(reverse("workorders:reopen", kwargs={"pk": order.pk}), {"reason": "还是堆满了"})
+    order.refresh_from_db()
+    assert order.status == "dispatched"
