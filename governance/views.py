@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.contrib.auth.signals import user_logged_in
+from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import NoReverseMatch, include, path, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -36,7 +38,7 @@ class PortalLink:
     url_name: str
     title: StrOrPromise
     text: StrOrPromise
-    audience: str  # "resident" | "staff" | "department" | "everyone"
+    audience: str  # "resident" | "newcomer" (no role yet) | "staff" | "department" | "everyone"
 
 
 # Residents: the things they come for. Staff: the back office and their phone pages.
@@ -47,6 +49,10 @@ PORTAL_LINKS = [
                _("Follow what you reported, step by step, and say whether it was solved."), "resident"),
     PortalLink("households:mine", _("My household"),
                _("Check your household file and your family's care contacts."), "resident"),
+    PortalLink("workorders:public", _("Problems in my community"),
+               _("What neighbours have reported and how far each one has got."), "resident"),
+    PortalLink("households:register", _("Register as a resident"),
+               _("Tell your community who you are and where you live; staff confirm it."), "newcomer"),
     PortalLink("notify:inbox", _("Messages"), _("Notices from your community and updates on your reports."),
                "everyone"),
     PortalLink("admin:index", _("Back office"),
@@ -55,6 +61,8 @@ PORTAL_LINKS = [
                _("The orders of your grid or department, for when you are out and about."), "staff"),
     PortalLink("households:staff", _("My grid"),
                _("Buildings, households and visits that are due, for grid workers."), "staff"),
+    PortalLink("care:alerts", _("Care alerts"),
+               _("Elderly people living alone whose meters look unusual: who needs a call or a visit."), "staff"),
     PortalLink("api-docs", _("API documentation"),
                _("How department systems and devices talk to Linli (OpenAPI)."), "department"),
 ]
@@ -79,6 +87,8 @@ def audiences(user) -> set[str]:
         groups.add("department")
     if Role.RESIDENT in roles or "staff" not in groups:
         groups.add("resident")
+    if not roles and not user.is_superuser:
+        groups.add("newcomer")
     return groups
 
 
@@ -151,6 +161,15 @@ class LargeTextView(View):
         response.set_cookie(LARGE_TEXT_COOKIE, "1" if on else "0", max_age=ONE_YEAR, samesite="Lax",
                             secure=request.is_secure(), httponly=True)
         return response
+
+
+@receiver(user_logged_in, dispatch_uid="portal_large_text_on_login")
+def keep_large_text_through_login(sender, request, user, **kwargs):
+    """Someone who turned large text on before logging in keeps it: the page must not shrink
+    under an elderly resident's eyes the moment they log in."""
+    if request is not None and request.COOKIES.get(LARGE_TEXT_COOKIE) == "1" and not user.large_text:
+        user.large_text = True
+        user.save(update_fields=["large_text"])
 
 
 class LanguageView(View):

@@ -183,3 +183,40 @@ def test_swagger_ui_loads_its_assets_locally(client_for):
     assert any(u.startswith("/static/drf_spectacular_sidecar/") for u in urls), urls
     assert not [u for u in urls if u.startswith(("http:", "https:", "//"))], urls
     assert "cdn" not in page.lower()
+
+
+def test_a_user_without_a_role_is_offered_registration(client):
+    from governance.models import User
+    from governance.views import portal_links
+
+    newcomer = User.objects.create_user(username="new_neighbour", password="x-Linli@2026")
+    names = {c["name"] for c in portal_links(newcomer)}
+    assert "households:register" in names or not _exists("households:register")
+    assert "admin:index" not in names
+    resident = User.objects.get(username="wang_resident")
+    assert "households:register" not in {c["name"] for c in portal_links(resident)}
+
+
+def test_staff_see_care_alerts_and_residents_do_not(world):
+    from governance.views import portal_links
+
+    if not _exists("care:alerts"):
+        pytest.skip("care alerts pages are not built")
+    assert "care:alerts" in {c["name"] for c in portal_links(world.users["li_gridworker"])}
+    assert "care:alerts" not in {c["name"] for c in portal_links(world.users["wang_resident"])}
+
+
+def _exists(name: str) -> bool:
+    try:
+        reverse(name)
+    except Exception:
+        return False
+    return True
+
+
+def test_large_text_chosen_before_login_is_kept_on_the_account(client, world):
+    client.post("/prefs/large-text/", {"on": "1", "next": "/accounts/login/"})
+    client.post("/accounts/login/", {"username": "wang_resident", "password": "Linli@2026"})
+    world.users["wang_resident"].refresh_from_db()
+    assert world.users["wang_resident"].large_text is True
+    assert 'class="large-text"' in client.get("/me/").content.decode()
