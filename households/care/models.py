@@ -71,6 +71,9 @@ class Reading(models.Model):
         constraints = [models.UniqueConstraint(fields=["meter", "ts"], name="care_reading_once_per_meter_ts")]
         indexes = [models.Index(fields=["received_at"])]
 
+    def __str__(self):
+        return f"{self.meter_id} @ {self.ts:%Y-%m-%d %H:%M}: {self.value}"
+
 
 class HourlyUsage(models.Model):
     """Usage of one meter in one hour, maintained by ingestion (kept longer than readings).
@@ -85,6 +88,9 @@ class HourlyUsage(models.Model):
         verbose_name_plural = _("hourly usage")
         constraints = [models.UniqueConstraint(fields=["meter", "hour"], name="care_hourly_once_per_meter_hour")]
         indexes = [models.Index(fields=["hour", "meter"])]
+
+    def __str__(self):
+        return f"{self.meter_id} h{self.hour}: {self.usage}"
 
 
 class Consent(models.Model):
@@ -291,6 +297,9 @@ class AlertEvent(models.Model):
             models.UniqueConstraint(fields=["alert", "step"], condition=~Q(step=""), name="care_step_once_per_alert"),
         ]
 
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.step}".strip()
+
 
 class VisitHelp(models.TextChoices):
     NONE = "", _("No one else")
@@ -314,3 +323,6 @@ class VisitTask(models.Model):
     class Meta:
         verbose_name = _("visit task")
         verbose_name_plural = _("visit tasks")
+
+    def __str__(self):
+        return str(_("Visit for %(alert)s") % {"alert": self.alert})

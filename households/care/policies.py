@@ -58,5 +58,5 @@ access.register(Meter, access.Policy(
 for _model in (CareSettings, EscalationStep):
     access.register(_model, access.Policy(
         region_path="district__path",
-        rights={R.STREET_OFFICER: {"view"}, R.DISTRICT_ADMIN: {"view", "change", "add"}},
+        rights={R.DISTRICT_ADMIN: {"view", "change", "add"}},  # district-wide: the district admin's
     ))

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from governance import access
 from governance.access import http404_on_not_found
-from governance.errors import DomainError, NotFound
+from governance.errors import DomainError, Forbidden, NotFound
 from households.care import selectors, services
 from households.care.forms import AwayForm, ResolveForm, VisitForm
 from households.care.models import Alert, AwayFlag
@@ -47,6 +48,8 @@ def _act(request, pk, do):
         do(alert)
     except NotFound:
         raise
+    except Forbidden as exc:
+        raise PermissionDenied(str(exc)) from exc
     except DomainError as exc:
         messages.error(request, str(exc))
         for errs in exc.fields.values():
