@@ -134,11 +134,12 @@ access.register(PersonTag, access.Policy(
 for _model in (TagType, VisitRule):
     access.register(_model, access.Policy(
         public=lambda u: Q() if u.works_in_back_office else None,
-        rights={Role.DISTRICT_ADMIN: {"view", "change", "add"}}))
+        rights={**{r: {"view"} for r in (*GRID, Role.COMMUNITY_STAFF, Role.STREET_OFFICER)},
+                Role.DISTRICT_ADMIN: {"view", "change", "add"}}))
 
 access.register(Visit, access.Policy(
     region_path="region_path",
-    rights={**{r: {"view", "add"} for r in GRID}, Role.COMMUNITY_STAFF: {"view", "add", "export"},
+    rights={**{r: {"view", "add", "export"} for r in GRID}, Role.COMMUNITY_STAFF: {"view", "add", "export"},
             Role.STREET_OFFICER: {"view", "export"}, Role.DISTRICT_ADMIN: {"view", "export"}}))
 
 access.register(ChangeRequest, access.Policy(

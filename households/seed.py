@@ -164,7 +164,7 @@ def seed(world):
               ("dibao", 0.03, {}, "民政低保名单"), ("tekun", 0.01, {}, "民政特困名单"),
               ("veteran", 0.04, {}, "退役军人服务站"), ("party_member", 0.08, {}, "党支部"),
               ("child_left_behind", 0.02, {}, "学校"), ("key_person", 0.005, {}, "派出所")]
-    for grid_pk, people in persons_by_grid.items():
+    for people in persons_by_grid.values():
         for person in people:
             for code, share, attrs, source in spread:
                 if rng.random() < share:

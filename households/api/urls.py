@@ -1,1 +1,21 @@
-urlpatterns = []
+from django.urls import include, path
+from rest_framework.routers import SimpleRouter
+
+from households.api import views
+
+router = SimpleRouter(trailing_slash=True)
+router.register("persons", views.PersonViewSet, basename="person")
+router.register("households", views.HouseholdViewSet, basename="household")
+router.register("visits", views.VisitViewSet, basename="visit")
+router.register("change-requests", views.ChangeRequestViewSet, basename="changerequest")
+router.register("registrations", views.RegistrationViewSet, basename="registration")
+router.register("rentals", views.RentalViewSet, basename="rental")
+router.register("care-contacts", views.CareContactViewSet, basename="carecontact")
+router.register("imports", views.ImportJobViewSet, basename="importjob")
+
+urlpatterns = [
+    path("households/due-visits/", views.DueVisitsView.as_view(), name="due-visits"),
+    path("households/group-counts/", views.GroupCountsView.as_view(), name="group-counts"),
+    path("households/exports/<str:kind>/", views.ExportView.as_view(), name="export"),
+    path("households/", include(router.urls)),
+]

@@ -1,0 +1,161 @@
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from households.models import (
+    CareContact,
+    ChangeRequest,
+    Household,
+    IdType,
+    ImportJob,
+    Person,
+    Registration,
+    Rental,
+    Unit,
+    Visit,
+    VisitChannel,
+)
+
+
+class TagSerializer(serializers.Serializer):
+    code = serializers.CharField(source="tag.code")
+    name = serializers.CharField(source="tag.name")
+    subtype = serializers.CharField()
+    attrs = serializers.JSONField()
+    source = serializers.CharField()
+    valid_from = serializers.DateField()
+    valid_until = serializers.DateField()
+
+
+class PersonSerializer(serializers.ModelSerializer):
+    """Masked by default: full numbers only through POST /persons/{id}/reveal/ with a purpose."""
+
+    id_number = serializers.CharField(source="id_number_masked", read_only=True)
+    phones = serializers.SerializerMethodField()
+    address = serializers.SerializerMethodField()
+    tags = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Person
+        fields = ["id", "name", "sex", "birth_date", "relation", "status", "household", "id_type", "id_number",
+                  "phones", "address", "tags"]
+
+    def get_phones(self, obj):
+        return [{"id": p.id, "kind": p.kind, "number": p.masked} for p in obj.phones.all()]
+
+    def get_address(self, obj):
+        return str(obj.household.unit) if obj.household_id else ""
+
+    def get_tags(self, obj):
+        tags = self.context.get("tags", {}).get(obj.pk, [])
+        return TagSerializer(tags, many=True).data
+
+
+class HouseholdSerializer(serializers.ModelSerializer):
+    address = serializers.CharField(source="unit.__str__", read_only=True)
+    members = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Household
+        fields = ["id", "number", "kind", "unit", "address", "head", "members"]
+
+    def get_members(self, obj):
+        return [{"id": p.id, "name": p.name, "relation": p.relation, "status": p.status} for p in obj.members.all()]
+
+
+class RevealSerializer(serializers.Serializer):
+    field = serializers.ChoiceField(choices=["id_number", "phone"])
+    purpose = serializers.CharField(max_length=200)
+    phone_id = serializers.IntegerField(required=False)
+
+
+class VisitSerializer(serializers.ModelSerializer):
+    photos = serializers.ListField(child=serializers.ImageField(), required=False, write_only=True)
+    worker = serializers.StringRelatedField(read_only=True)
+    open_order = serializers.BooleanField(required=False, write_only=True, default=False)
+    proposed_changes = serializers.JSONField(required=False, write_only=True)
+    channel = serializers.ChoiceField(choices=VisitChannel.choices, default=VisitChannel.HOME)
+
+    class Meta:
+        model = Visit
+        fields = ["id", "person", "household", "worker", "visited_at", "place", "channel", "findings",
+                  "follow_up_needed", "follow_up_note", "photos", "open_order", "proposed_changes"]
+        read_only_fields = ["worker"]
+        extra_kwargs = {"person": {"queryset": Person.objects.all()}, "visited_at": {"required": False}}
+
+
+class ChangeRequestSerializer(serializers.ModelSerializer):
+    diff = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ChangeRequest
+        fields = ["id", "person", "status", "reason", "source", "created_at", "decline_reason", "diff", "changes"]
+        read_only_fields = ["status", "source", "created_at", "decline_reason", "diff"]
+        extra_kwargs = {"changes": {"write_only": True}}
+
+    def get_diff(self, obj):
+        from households.services import change_request_diff
+
+        return change_request_diff(obj)
+
+
+class ReasonSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+
+
+class RegistrationSerializer(serializers.ModelSerializer):
+    id_number = serializers.CharField(source="id_number_masked", read_only=True)
+    phone = serializers.CharField(source="phone_masked", read_only=True)
+    address = serializers.CharField(source="unit.__str__", read_only=True)
+
+    class Meta:
+        model = Registration
+        fields = ["id", "name", "id_type", "id_number", "phone", "unit", "address", "address_note", "status",
+                  "decline_reason", "created_at", "person"]
+        read_only_fields = fields
+
+
+class RegistrationCreateSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=50)
+    id_type = serializers.ChoiceField(choices=IdType.choices, default=IdType.RESIDENT_ID)
+    id_number = serializers.CharField(max_length=30)
+    phone = serializers.CharField(max_length=20)
+    unit = serializers.PrimaryKeyRelatedField(queryset=Unit.objects.all())
+    address_note = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+
+
+class RentalSerializer(serializers.ModelSerializer):
+    address = serializers.CharField(source="unit.__str__", read_only=True)
+
+    class Meta:
+        model = Rental
+        fields = ["id", "unit", "address", "landlord_name", "tenant_household", "starts_on", "ends_on",
+                  "registration_number", "registered_on", "tenants_count"]
+
+
+class CareContactSerializer(serializers.ModelSerializer):
+    phone = serializers.CharField(write_only=True)
+    phone_masked = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = CareContact
+        fields = ["id", "person", "name", "relation", "phone", "phone_masked", "priority"]
+        extra_kwargs = {"person": {"queryset": Person.objects.all()}}
+
+
+class ImportJobSerializer(serializers.ModelSerializer):
+    progress = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = ImportJob
+        fields = ["id", "file", "original_name", "status", "total_rows", "processed_rows", "progress", "errors",
+                  "summary", "region", "created_at", "finished_at"]
+        read_only_fields = ["original_name", "status", "total_rows", "processed_rows", "progress", "errors",
+                            "summary", "created_at", "finished_at"]
+        extra_kwargs = {"file": {"write_only": True}}
+
+
+class EmptySerializer(serializers.Serializer):
+    pass
+
+
+__all__ = ["_"]

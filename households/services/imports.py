@@ -1,0 +1,222 @@
+"""Imports of persons from .xlsx / .csv: upload → check every row (dry run, row-by-row errors) →
+apply all-or-nothing in one transaction, deduplicating persons by the ID blind index and
+recording provenance (FieldSource kind "import", ref "job <id>"). Big files run in Celery
+(households.tasks); progress is kept on the job (checking) and in the cache (applying, since
+the rows written inside the one transaction are invisible to the polling page until commit)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from governance import access, audit
+from governance.errors import Conflict, Forbidden, ValidationFailed
+from households import pii
+from households.models import IdType, ImportJob, ImportStatus, Person, SourceKind, Unit
+
+# Header (as offices write it, or in English) → field.
+HEADERS = {
+    "姓名": "name", "name": "name", "证件类型": "id_type", "id_type": "id_type", "证件号码": "id_number",
+    "身份证号": "id_number", "id_number": "id_number", "电话": "phone", "手机": "phone", "phone": "phone",
+    "地址": "address", "address": "address", "楼号": "building", "building": "building", "单元": "entrance",
+    "entrance": "entrance", "门牌号": "room", "room": "room", "户号": "household", "household": "household",
+    "与户主关系": "relation", "relation": "relation",
+}
+ID_TYPE_NAMES = {"居民身份证": IdType.RESIDENT_ID, "身份证": IdType.RESIDENT_ID, "港澳居民居住证": IdType.HK_MO_PERMIT,
+                 "台湾居民居住证": IdType.TW_PERMIT, "外国人永久居留身份证": IdType.FOREIGN_PR, "护照": IdType.PASSPORT,
+                 "港澳台居民来往内地通行证": IdType.TRAVEL_PERMIT, **{v: v for v in IdType.values}}
+REQUIRED = ("name", "id_number", "address", "building", "room")
+MAX_ROWS = 50_000
+PROGRESS_EVERY = 500
+
+
+def read_rows(name: str, data: bytes) -> list[dict]:
+    suffix = Path(name).suffix.lower()
+    if suffix == ".csv":
+        text = data.decode("utf-8-sig")
+        raw = list(csv.reader(io.StringIO(text)))
+    elif suffix == ".xlsx":
+        from openpyxl import load_workbook
+
+        try:
+            sheet = load_workbook(io.BytesIO(data), read_only=True, data_only=True).worksheets[0]
+        except Exception:  # openpyxl raises many kinds for a broken file
+            raise ValidationFailed(_("This is not a readable Excel file.")) from None
+        raw = [["" if c is None else str(c) for c in row] for row in sheet.iter_rows(values_only=True)]
+    else:
+        raise ValidationFailed(_("Upload an .xlsx or .csv file."), fields={"file": [_("Unsupported file type.")]})
+    if not raw:
+        raise ValidationFailed(_("The file is empty."))
+    header = [HEADERS.get(h.strip(), h.strip()) for h in raw[0]]
+    missing = [f for f in REQUIRED if f not in header]
+    if missing:
+        raise ValidationFailed(_("Missing columns: %(cols)s") % {"cols": ", ".join(missing)})
+    rows = [dict(zip(header, (c.strip() for c in r), strict=False)) for r in raw[1:] if any(c.strip() for c in r)]
+    if len(rows) > MAX_ROWS:
+        raise ValidationFailed(_("At most %(n)s rows per file.") % {"n": MAX_ROWS})
+    return rows
+
+
+@transaction.atomic
+def job_create(*, upload, region, actor) -> ImportJob:
+    """Store the upload for a community the actor may import into; checking runs in a task."""
+    if not actor.is_superuser and not any(
+            a.region_id and region.path.startswith(a.region.path)
+            and access.policy_for(Person).role_may(a.role, "import") for a in actor.active_assignments):
+        raise Forbidden(_("Your role may not import here."))
+    read_rows(upload.name, upload.read())  # fail fast on a wrong type or missing columns
+    upload.seek(0)
+    job = ImportJob.objects.create(file=upload, original_name=upload.name[:200], region=region,
+                                   region_path=region.path, created_by=actor)
+    audit.record(actor=actor, action="import.upload", obj=job, region=region)
+    from households import tasks
+
+    transaction.on_commit(lambda: tasks.import_check.delay(job.pk))
+    return job
+
+
+def _units(region_path: str) -> dict:
+    units = Unit.objects.filter(region_path__startswith=region_path).select_related("building")
+    return {(u.building.address, u.building.name, u.entrance, u.number): u for u in units}
+
+
+def check(job: ImportJob) -> list[dict]:
+    """Dry run: every row checked; nothing written but the job's progress and errors."""
+    job.file.open("rb")
+    rows = read_rows(job.original_name or job.file.name, job.file.read())
+    job.file.close()
+    ImportJob.objects.filter(pk=job.pk).update(status=ImportStatus.VALIDATING, total_rows=len(rows), processed_rows=0)
+    units = _units(job.region_path)
+    seen: dict[str, int] = {}
+    errors, plan = [], []
+    existing = {}
+    for i, row in enumerate(rows, start=2):  # row 1 is the header
+        def err(field, message, i=i):
+            errors.append({"row": i, "field": field, "message": str(message)})
+
+        for field in REQUIRED:
+            if not row.get(field):
+                err(field, _("This field is required."))
+        id_type = ID_TYPE_NAMES.get(row.get("id_type") or "居民身份证")
+        if id_type is None:
+            err("id_type", _("Unknown ID type."))
+        info = None
+        if row.get("id_number") and id_type:
+            try:
+                info = pii.validate_id(id_type, row["id_number"])
+            except ValidationError as e:
+                err("id_number", e.messages[0])
+        if info:
+            key = pii.blind_index(info.number, "id")
+            if key in seen:
+                err("id_number", _("Duplicate of row %(row)s in this file.") % {"row": seen[key]})
+            seen[key] = i
+            existing[key] = None
+        unit = units.get((row.get("address", ""), row.get("building", ""), row.get("entrance", ""), row.get("room", "")))
+        if unit is None and row.get("address"):
+            err("address", _("Unknown building or unit: %(a)s %(b)s %(e)s %(r)s") % {
+                "a": row.get("address"), "b": row.get("building"), "e": row.get("entrance", ""), "r": row.get("room")})
+        if row.get("phone"):
+            try:
+                pii.phone_kind(row["phone"])
+            except ValidationError as e:
+                err("phone", e.messages[0])
+        plan.append((row, id_type, info, unit))
+        if i % PROGRESS_EVERY == 0:
+            ImportJob.objects.filter(pk=job.pk).update(processed_rows=i - 1)
+    # Dedup against the file on record: persons already on file are updated, not duplicated,
+    # provided they live in the importing community.
+    keys = [k for k in existing]
+    on_file = dict(Person.objects.filter(id_number_hash__in=keys).values_list("id_number_hash", "region_path"))
+    for _row, _id_type, info, _unit in plan:
+        if info:
+            path = on_file.get(pii.blind_index(info.number, "id"))
+            if path is not None and not path.startswith(job.region_path):
+                errors.append({"row": seen[pii.blind_index(info.number, "id")], "field": "id_number",
+                               "message": _("This person is on file in another community.")})
+    updates = sum(1 for k in keys if k in on_file)
+    job.total_rows, job.processed_rows, job.errors = len(rows), len(rows), errors[:1000]
+    job.summary = {"rows": len(rows), "new": len(keys) - updates, "updates": updates, "errors": len(errors)}
+    job.status = ImportStatus.INVALID if errors else ImportStatus.PREVIEW
+    job.save(update_fields=["total_rows", "processed_rows", "errors", "summary", "status"])
+    return plan
+
+
+def progress_key(job_id: int) -> str:
+    return f"import-progress:{job_id}"
+
+
+def apply(job: ImportJob, *, actor) -> ImportJob:
+    """All-or-nothing: re-check, then write every row in one transaction (any failure rolls back all)."""
+    from households.services.people import household_create, person_apply_changes, person_create
+
+    if job.status not in (ImportStatus.PREVIEW, ImportStatus.APPLYING):
+        raise Conflict(_("Only a checked file without errors can be applied."))
+    plan = check(job)
+    if job.errors:
+        raise Conflict(_("The file has errors: nothing was imported."))
+    ImportJob.objects.filter(pk=job.pk).update(status=ImportStatus.APPLYING)
+    ref = f"job {job.pk}"
+    try:
+        with transaction.atomic():
+            households: dict = {}
+            for n, (row, id_type, info, unit) in enumerate(plan, start=1):
+                hh_key = (unit.pk, row.get("household") or f"I{job.pk}-{unit.pk}")
+                if hh_key not in households:
+                    households[hh_key] = household_create(unit=unit, number=hh_key[1], actor=None)
+                household = households[hh_key]
+                person = Person.objects.filter(id_number_hash=pii.blind_index(info.number, "id")).first()
+                phones = [row["phone"]] if row.get("phone") else []
+                if person is None:
+                    person_create(household=household, name=row["name"], id_type=id_type, id_number=info.number,
+                                  phones=phones, relation=row.get("relation", ""), actor=None,
+                                  source=SourceKind.IMPORT, source_ref=ref)
+                else:
+                    changes = {"name": row["name"], "household": household.pk}
+                    if row.get("relation"):
+                        changes["relation"] = row["relation"]
+                    if phones:
+                        changes["phone"] = phones[0]
+                    person_apply_changes(person=person, changes=changes, kind=SourceKind.IMPORT, ref=ref, actor=actor)
+                if n % PROGRESS_EVERY == 0:
+                    cache.set(progress_key(job.pk), n, timeout=3600)
+            job.status, job.finished_at = ImportStatus.DONE, timezone.now()
+            job.save(update_fields=["status", "finished_at"])
+            audit.record(actor=actor, action="import.apply", obj=job, region=job.region, data=job.summary)
+    except Exception as exc:
+        ImportJob.objects.filter(pk=job.pk).update(status=ImportStatus.FAILED,
+                                                   errors=[{"row": None, "field": "", "message": str(exc)[:300]}])
+        raise
+    finally:
+        cache.delete(progress_key(job.pk))
+    return job
+
+
+def job_progress(job: ImportJob) -> int:
+    if job.status == ImportStatus.APPLYING:
+        done = cache.get(progress_key(job.pk)) or 0
+        return int(100 * done / job.total_rows) if job.total_rows else 0
+    return 100 if job.status in (ImportStatus.DONE, ImportStatus.PREVIEW, ImportStatus.INVALID) else job.progress
+
+
+def job_apply_request(*, job: ImportJob, actor) -> ImportJob:
+    """The second step: the actor confirms the preview; the apply runs in a task after commit."""
+    access.require(actor, "change", job)
+    if job.status != ImportStatus.PREVIEW:
+        raise Conflict(_("Only a checked file without errors can be applied."))
+    from households import tasks
+
+    ImportJob.objects.filter(pk=job.pk).update(status=ImportStatus.APPLYING)
+    transaction.on_commit(lambda: tasks.import_apply.delay(job.pk, actor.pk))
+    job.status = ImportStatus.APPLYING
+    return job
+
+
+

@@ -1,0 +1,38 @@
+"""Celery tasks: thin, idempotent wrappers around services."""
+
+from celery import shared_task
+
+from households.models import ImportJob, ImportStatus
+
+
+@shared_task
+def import_check(job_id: int) -> None:
+    job = ImportJob.objects.filter(pk=job_id, status__in=[ImportStatus.UPLOADED, ImportStatus.VALIDATING]).first()
+    if job is not None:
+        from households.services import imports
+
+        imports.check(job)
+
+
+@shared_task
+def import_apply(job_id: int, actor_id: int) -> None:
+    from governance.models import User
+    from households.services import imports
+
+    job = ImportJob.objects.filter(pk=job_id, status=ImportStatus.APPLYING).first()
+    if job is not None:  # a second delivery after success finds DONE and does nothing
+        imports.apply(job, actor=User.objects.get(pk=actor_id))
+
+
+@shared_task
+def rental_reminders() -> int:
+    from households.services import rental_reminders_send
+
+    return rental_reminders_send()
+
+
+@shared_task
+def retention_purge() -> int:
+    from households.services import persons_purge_moved_out
+
+    return persons_purge_moved_out(actor=None)

@@ -1,0 +1,160 @@
+"""Staff pages for grid workers on a phone, and the resident's portal pages. Thin: forms validate,
+services act, DomainErrors become messages."""
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from governance import access
+from governance.errors import DomainError, Forbidden
+from households import selectors, services
+from households.models import (
+    ChangeRequest,
+    ChangeStatus,
+    IdType,
+    Person,
+    Registration,
+    RegistrationStatus,
+    Unit,
+    VisitChannel,
+)
+
+
+def _staff_only(request):
+    if not request.user.works_in_back_office:
+        raise PermissionDenied
+
+
+@login_required
+def staff_home(request):
+    """My grid: counts of special groups, visits due, completion this month, queues to review."""
+    _staff_only(request)
+    now = timezone.localtime()
+    ctx = {
+        "due": selectors.due_visits(request.user, limit=100),
+        "counts": selectors.special_group_counts(request.user),
+        "rates": selectors.completion_rates(request.user, year=now.year, month=now.month),
+        "pending_changes": access.scope(ChangeRequest.objects.filter(status=ChangeStatus.SUBMITTED), request.user,
+                                        "approve").count(),
+        "pending_registrations": access.scope(Registration.objects.filter(status=RegistrationStatus.PENDING),
+                                              request.user, "verify").count(),
+    }
+    return render(request, "households/staff_home.html", ctx)
+
+
+class VisitForm(forms.Form):
+    channel = forms.ChoiceField(label=_("channel"), choices=VisitChannel.choices, initial=VisitChannel.HOME)
+    findings = forms.CharField(label=_("findings"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    photo = forms.ImageField(label=_("photo"), required=False)
+    follow_up_note = forms.CharField(label=_("follow-up needed"), required=False, max_length=300)
+    open_order = forms.BooleanField(label=_("open a work order for the follow-up"), required=False)
+
+
+@login_required
+@access.http404_on_not_found
+def visit_log(request, pk):
+    """Log a visit in under a minute: channel preselected, one text box, an optional photo."""
+    _staff_only(request)
+    try:
+        person = access.get_or_404(Person, request.user, "visit", pk=pk)
+    except Forbidden:
+        raise PermissionDenied from None
+    form = VisitForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            services.visit_log(actor=request.user, person=person, channel=d["channel"], findings=d["findings"],
+                               photos=[d["photo"]] if d["photo"] else [], follow_up_note=d["follow_up_note"],
+                               follow_up_needed=bool(d["follow_up_note"]), open_order=d["open_order"],
+                               place=str(person.household.unit) if person.household_id else "")
+        except DomainError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("Visit saved."))
+            return redirect("households:staff")
+    tags = selectors.person_tags(request.user, [person.pk], purpose="visit").get(person.pk, [])
+    return render(request, "households/visit_form.html", {"person": person, "form": form, "tags": tags})
+
+
+class ContactForm(forms.Form):
+    person = forms.ModelChoiceField(label=_("for"), queryset=Person.objects.none())
+    name = forms.CharField(label=_("name"), max_length=50)
+    relation = forms.CharField(label=_("relation"), max_length=20)
+    phone = forms.CharField(label=_("phone"), max_length=20)
+
+
+class CorrectionForm(forms.Form):
+    person = forms.ModelChoiceField(label=_("whose file"), queryset=Person.objects.none())
+    field = forms.ChoiceField(label=_("what to correct"), choices=[
+        ("name", _("name")), ("relation", _("relation to head")), ("phone", _("phone")),
+        ("id_number", _("ID number"))])
+    value = forms.CharField(label=_("correct value"), max_length=50)
+    reason = forms.CharField(label=_("reason"), max_length=300, required=False)
+
+
+@login_required
+def mine(request):
+    """The resident's own household file: masked; propose corrections; manage care contacts."""
+    me = Person.objects.filter(user=request.user).select_related("household__unit__building").first()
+    if me is None:
+        return redirect("households:register")
+    members = access.scope(Person.objects.filter(household_id=me.household_id) if me.household_id
+                           else Person.objects.filter(pk=me.pk), request.user, "view").prefetch_related(
+        "phones", "care_contacts").order_by("pk")
+    contact_form = ContactForm(request.POST if request.POST.get("form") == "contact" else None)
+    correction_form = CorrectionForm(request.POST if request.POST.get("form") == "correction" else None)
+    contact_form.fields["person"].queryset = members
+    correction_form.fields["person"].queryset = members
+    if request.method == "POST":
+        try:
+            if request.POST.get("form") == "contact" and contact_form.is_valid():
+                services.care_contact_add(actor=request.user, **contact_form.cleaned_data)
+                messages.success(request, _("Care contact added."))
+                return redirect("households:mine")
+            if request.POST.get("form") == "correction" and correction_form.is_valid():
+                d = correction_form.cleaned_data
+                services.change_request_create(person=d["person"], changes={d["field"]: d["value"]},
+                                               reason=d["reason"], actor=request.user)
+                messages.success(request, _("Thank you: the community office will check your correction."))
+                return redirect("households:mine")
+        except DomainError as exc:
+            messages.error(request, str(exc))
+    requests = ChangeRequest.objects.filter(created_by=request.user).order_by("-created_at")[:10]
+    return render(request, "households/mine.html", {
+        "me": me, "members": members, "contact_form": contact_form, "correction_form": correction_form,
+        "requests": requests})
+
+
+class RegistrationForm(forms.Form):
+    name = forms.CharField(label=_("name"), max_length=50)
+    id_type = forms.ChoiceField(label=_("ID type"), choices=IdType.choices, initial=IdType.RESIDENT_ID)
+    id_number = forms.CharField(label=_("ID number"), max_length=30)
+    phone = forms.CharField(label=_("phone"), max_length=20)
+    unit = forms.ModelChoiceField(label=_("address"), queryset=Unit.objects.select_related("building").order_by(
+        "building__address", "building__name", "entrance", "number"))
+    address_note = forms.CharField(label=_("anything to add about the address"), max_length=200, required=False)
+
+
+@login_required
+def register(request):
+    """Self-registration: phone, name, ID, address → the community's verification queue."""
+    if Person.objects.filter(user=request.user).exists():
+        return redirect("households:mine")
+    pending = Registration.objects.filter(user=request.user).order_by("-created_at").first()
+    form = RegistrationForm(request.POST or None, initial={"phone": request.user.mobile or ""})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.registration_submit(user=request.user, **form.cleaned_data)
+        except DomainError as exc:
+            for field, errors in exc.fields.items():
+                form.add_error(field if field in form.fields else None, errors)
+            if not exc.fields:
+                form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("Sent: the community office will verify your registration."))
+            return redirect("households:register")
+    return render(request, "households/register.html", {"form": form, "pending": pending})
