@@ -25,10 +25,15 @@ def assert_fits_a_phone(page):
 
 
 def test_resident_logs_in_switches_language_and_large_text(page, site, seeded):
+    from governance.models import Notification
+
     resident = seeded.users["wang_resident"]
+    Notification.objects.create(user=resident, title="您上报的路灯问题已处理")
+    Notification.objects.create(user=resident, title="社区通知：周六义诊")
     page.goto(site + "/accounts/login/")
     expect(page.locator("h1")).to_have_text("登录")
     assert_fits_a_phone(page)
+    screenshot(page, "login-zh")
 
     page.get_by_label("用户名或手机号").fill("wang_resident")
     page.get_by_label("密码").fill("Linli@2026")
@@ -36,6 +41,8 @@ def test_resident_logs_in_switches_language_and_large_text(page, site, seeded):
     expect(page).to_have_url(re.compile(r"/me/$"))
     expect(page.locator("h1")).to_have_text("我的")
     expect(page.get_by_test_id("me-roles")).to_contain_text("居民")
+    if page.get_by_test_id("inbox-link").count():
+        expect(page.get_by_test_id("unread-badge")).to_have_text("2")
     assert_fits_a_phone(page)
     normal_px = html_font_px(page)
     screenshot(page, "me-zh")
