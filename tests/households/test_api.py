@@ -1,0 +1,162 @@
+"""The doors: API (masking, sensitive tags per role, query counts, imports all-or-nothing, exports),
+staff pages and portal pages."""
+
+import io
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from openpyxl import Workbook
+
+from governance.models import AuditEvent
+from households.models import ImportJob, Person
+from tests.households.conftest import flat, make_id
+from tests.querycount import assert_constant_queries
+
+PERSONS = "/api/v1/households/persons/"
+
+
+def test_person_masked_and_tags_by_role(world, hh, api_for):
+    li = api_for("li_gridworker").get(f"{PERSONS}{hh.old.pk}/").json()
+    assert li["id_number"] == "110105********" + make_id(seq=1)[-4:]
+    assert {p["number"] for p in li["phones"]} == {"139****5678", "010-****1234"}
+    assert [t["code"] for t in li["tags"]] == ["elderly_alone"]  # grid worker: no 低保
+    zhao = api_for("zhao_community").get(f"{PERSONS}{hh.old.pk}/").json()
+    assert sorted(t["code"] for t in zhao["tags"]) == ["dibao", "elderly_alone"]
+    qian = api_for("qian_department").get(f"{PERSONS}{hh.old.pk}/").json()  # 民政: masked, assistance only
+    assert [t["code"] for t in qian["tags"]] == ["dibao"] and "*" in qian["id_number"]
+    assert api_for("sun_department").get(f"{PERSONS}{hh.old.pk}/").status_code == 404  # 城管
+    assert AuditEvent.objects.filter(action="person_tags.view_sensitive", actor=world.users["qian_department"]).exists()
+
+
+def test_search_by_exact_id_last4_and_address(world, hh, api_for):
+    api = api_for("zhao_community")
+    assert [r["name"] for r in api.get(PERSONS, {"id_number": make_id(seq=1)}).json()["results"]] == ["张桂英"]
+    assert api.get(PERSONS, {"last4": make_id(seq=1)[-4:]}).json()["count"] == 1
+    assert api.get(PERSONS, {"address": "和平里东街11号"}).json()["count"] == 1
+    assert api.get(PERSONS, {"tag": "dibao"}).json()["count"] == 1
+    assert api_for("li_gridworker").get(PERSONS, {"tag": "dibao"}).json()["count"] == 0
+    # exact ID of someone outside the caller's scope: not found
+    assert api_for("wu_gridworker").get(PERSONS, {"id_number": make_id(seq=1)}).json()["count"] == 0
+
+
+def test_person_list_constant_queries(world, hh, api_for):
+    api = api_for("zhao_community")
+    counter = iter(range(100, 10_000))
+
+    def make(n):
+        for _ in range(n):
+            i = next(counter)
+            person_ = flat(world.grids[0], f"和平里东街{i}号", str(i))
+            from households.services import person_create, person_tag_add
+
+            p = person_create(household=person_, name=f"居民{i}", id_number=make_id(seq=i), phones=["13900001111"],
+                              actor=None)
+            person_tag_add(person=p, tag=hh.tags["dibao"], actor=None)
+
+    api.get(PERSONS)  # warm the per-process caches (content types)
+    assert_constant_queries(make, lambda: api.get(PERSONS), small=2, large=10)
+    assert_constant_queries(make, lambda: api.get("/api/v1/households/due-visits/"), small=2, large=10)
+    assert_constant_queries(make, lambda: api.get("/api/v1/households/households/"), small=2, large=10)
+
+
+def test_reveal_endpoint_needs_purpose(world, hh, api_for):
+    url = f"{PERSONS}{hh.old.pk}/reveal/"
+    r = api_for("li_gridworker").post(url, {"field": "phone"}, format="json")
+    assert r.status_code == 400 and "purpose" in r.json()["error"]["fields"]
+    r = api_for("li_gridworker").post(url, {"field": "phone", "purpose": "联系家属"}, format="json")
+    assert r.json()["value"] == "13912345678"
+
+
+def test_visit_via_api(world, hh, api_for):
+    r = api_for("li_gridworker").post("/api/v1/households/visits/", {"person": hh.old.pk, "findings": "良好"},
+                                      format="json")
+    assert r.status_code == 201, r.content
+    assert hh.old.visits.count() == 1
+
+
+def _xlsx(rows):
+    wb = Workbook()
+    ws = wb.active
+    for row in rows:
+        ws.append(row)
+    buf = io.BytesIO()
+    wb.save(buf)
+    return SimpleUploadedFile("persons.xlsx", buf.getvalue())
+
+
+HEADER = ["姓名", "证件号码", "电话", "地址", "楼号", "单元", "门牌号", "户号", "与户主关系"]
+
+
+def test_import_bad_file_changes_nothing(world, hh, api_for, django_capture_on_commit_callbacks):
+    before = Person.objects.count()
+    bad = _xlsx([HEADER, ["甲", make_id(seq=50), "13900000001", "和平里东街1号", "1号楼", "1", "101", "H9", "户主"],
+                 ["乙", "110105195003010011", "", "和平里东街1号", "1号楼", "1", "101", "H9", "配偶"],
+                 ["丙", make_id(seq=50), "", "和平里东街1号", "1号楼", "1", "101", "H9", "子女"],
+                 ["丁", make_id(seq=51), "", "不存在路9号", "1号楼", "1", "101", "H9", "子女"]])
+    with django_capture_on_commit_callbacks(execute=True):
+        r = api_for("zhao_community").post("/api/v1/households/imports/",
+                                           {"file": bad, "region": world.communities[0].pk}, format="multipart")
+    assert r.status_code == 201, r.content
+    job = ImportJob.objects.get(pk=r.json()["id"])  # checked by the (eager) task after commit
+    assert job.status == "invalid"
+    by_row = {(e["row"], e["field"]) for e in job.errors}
+    assert {(3, "id_number"), (4, "id_number"), (5, "address")} <= by_row
+    assert api_for("zhao_community").post(f"/api/v1/households/imports/{job.pk}/apply/").status_code == 409
+    assert Person.objects.count() == before
+
+
+def test_import_applies_and_dedups(world, hh, api_for, django_capture_on_commit_callbacks):
+    good = _xlsx([HEADER, ["张桂英", make_id(seq=1), "13911112222", "和平里东街1号", "1号楼", "1", "101", "H101", "户主"],
+                  ["李新", make_id(seq=60), "", "和平里东街1号", "1号楼", "1", "101", "H101", "子女"]])
+    api = api_for("zhao_community")
+    with django_capture_on_commit_callbacks(execute=True):
+        r = api.post("/api/v1/households/imports/", {"file": good, "region": world.communities[0].pk},
+                     format="multipart")
+    job = ImportJob.objects.get(pk=r.json()["id"])
+    assert job.status == "preview" and job.summary == {"rows": 2, "new": 1, "updates": 1, "errors": 0}
+    with django_capture_on_commit_callbacks(execute=True):
+        assert api.post(f"/api/v1/households/imports/{job.pk}/apply/").status_code == 202
+    job.refresh_from_db()
+    assert job.status == "done"
+    assert Person.objects.filter(id_number_hash=hh.old.id_number_hash).count() == 1  # dedup by blind index
+    new = Person.objects.get(name="李新")
+    assert new.field_sources.get(field="id_number").ref == f"job {job.pk}"
+    assert api.get(f"/api/v1/households/imports/{job.pk}/").json()["progress"] == 100
+
+
+def test_export_is_scoped_and_audited(world, hh, api_for):
+    r = api_for("zhao_community").get("/api/v1/households/exports/special_groups/")
+    assert r.status_code == 200 and r["Content-Type"].startswith("application/vnd.openxml")
+    from openpyxl import load_workbook
+
+    rows = list(load_workbook(io.BytesIO(r.content)).active.iter_rows(values_only=True))
+    assert {row[2] for row in rows[1:]} == {"张桂英", "吴大爷"}  # community A only; 重点人员 of B not included
+    assert all("*" in (row[5] or "*") for row in rows[1:])
+    assert AuditEvent.objects.filter(action="export.special_groups", actor=world.users["zhao_community"]).exists()
+
+
+def test_resident_pages(world, hh, client_for):
+    c = client_for("wang_resident")
+    page = c.get(reverse("households:mine"))
+    assert page.status_code == 200 and "张桂英" in page.content.decode() and make_id(seq=1) not in page.content.decode()
+    r = c.post(reverse("households:mine"), {"form": "contact", "person": hh.old.pk, "name": "张丽", "relation": "女儿",
+                                            "phone": "13700001111"})
+    assert r.status_code == 302 and hh.old.care_contacts.count() == 1
+    r = c.post(reverse("households:mine"), {"form": "correction", "person": hh.wang.pk, "field": "relation",
+                                            "value": "户主", "reason": "更正"})
+    assert r.status_code == 302 and hh.wang.change_requests.count() == 1
+
+
+def test_registration_page_and_staff_page(world, hh, client_for):
+    c = client_for("zhou_outsider")
+    r = c.post(reverse("households:register"), {"name": "周敏", "id_type": "resident_id", "id_number": "123",
+                                                "phone": "13800000099", "unit": hh.a1.unit.pk})
+    assert r.status_code == 200 and "id_number" in r.context["form"].errors
+    r = c.post(reverse("households:register"), {"name": "周敏", "id_type": "resident_id", "id_number": make_id(seq=70),
+                                                "phone": "13800000099", "unit": hh.a1.unit.pk})
+    assert r.status_code == 302
+    page = client_for("li_gridworker").get(reverse("households:staff"))
+    assert page.status_code == 200 and "张桂英" in page.content.decode()  # due: weekly, never visited
+    r = client_for("li_gridworker").post(reverse("households:visit_log", args=[hh.old.pk]),
+                                         {"channel": "home", "findings": "良好"})
+    assert r.status_code == 302 and hh.old.visits.count() == 1
