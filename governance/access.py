@@ -16,7 +16,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from django.db.models import Model, Q, QuerySet
+from django.db.models import BigIntegerField, IntegerField, Model, Q, QuerySet
+from django.db.models.functions import Cast
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
@@ -130,10 +131,12 @@ def _guardian_ids(model, user, action):
 
     ct = ContentType.objects.get_for_model(model)
     codename = f"{action}_{model._meta.model_name}"
-    # A subquery, not a list: keeps the outer list at one query.
-    return UserObjectPermission.objects.filter(
-        user=user, content_type=ct, permission__codename=codename
-    ).values("object_pk")
+    # A subquery, not a list: keeps the outer list at one query. Guardian keeps object_pk as
+    # text; PostgreSQL will not compare it with an integer id, so cast it to the pk's type.
+    grants = UserObjectPermission.objects.filter(user=user, content_type=ct, permission__codename=codename)
+    if isinstance(model._meta.pk, IntegerField):
+        return grants.annotate(object_id=Cast("object_pk", BigIntegerField())).values("object_id")
+    return grants.values("object_pk")
 
 
 def scope(queryset: QuerySet, user, action: str = "view") -> QuerySet:

@@ -191,7 +191,8 @@ def test_skip_locked_on_postgres(transactional_db, receiver):
     """A worker holding the row lock makes another worker skip it, not wait."""
     from django.db import connections, transaction
 
-    message = outbox.enqueue(topic="t", url=receiver.url, payload={})
+    # Written directly: enqueue would send it at once here (autocommit runs on_commit hooks).
+    message = OutboxMessage.objects.create(topic="t", url=receiver.url, payload={}, next_attempt_at=timezone.now())
     results = {}
 
     def other_worker():
