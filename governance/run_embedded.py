@@ -12,6 +12,7 @@ def main() -> int:
     host, port = os.environ.get("HOST", "127.0.0.1"), os.environ.get("PORT", "8000")
     os.makedirs("var/broker/out", exist_ok=True)
     os.makedirs("var/broker/processed", exist_ok=True)
+    os.makedirs("var/broker/control", exist_ok=True)
     worker = subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "governance", "worker", "-B", "--loglevel", "WARNING",
          "--concurrency", "1", "--pool", "solo", "--schedule", "var/celerybeat-schedule"],
