@@ -1,0 +1,1 @@
+"""Hot spots (KPI engineer)."""

@@ -1,0 +1,1 @@
+"""三率 and KPI statistics (KPI engineer)."""
