@@ -64,9 +64,9 @@ def site(live_server, seeded):
     return live_server.url
 
 
-def screenshot(page, name: str) -> str:
+def screenshot(page, name: str, *, full_page: bool = True) -> str:
     path = os.path.join(SCREENSHOT_DIR, f"linli-{name}.png")
-    page.screenshot(path=path, full_page=True)
+    page.screenshot(path=path, full_page=full_page)
     return path
 
 
