@@ -385,3 +385,4 @@ class PlusOne(models.Model):
 
     def __str__(self):
         return f"+1 {self.order_id}"
+from workorders.models_kpi import KpiWeights, OrderStats  # noqa: E402, F401  (三率 weights, statistics policy: KPI engineer)
