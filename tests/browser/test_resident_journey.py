@@ -84,3 +84,15 @@ def test_resident_logs_in_switches_language_and_large_text(page, site, seeded):
     screenshot(page, "home-large-logged-out")
     page.goto(site + "/me/")
     expect(page).to_have_url(re.compile(r"/accounts/login/\?next=/me/$"))
+
+
+def test_grid_worker_home_points_to_the_back_office(page, site, seeded):
+    page.goto(site + "/accounts/login/?next=/")
+    page.get_by_label("用户名或手机号").fill("13900000001")  # the mobile number works as the username
+    page.get_by_label("密码").fill("Linli@2026")
+    page.get_by_test_id("login-submit").click()
+    expect(page).to_have_url(site + "/")
+    cards = page.get_by_test_id("home-cards")
+    expect(cards.get_by_role("link", name="管理后台")).to_have_attribute("href", "/admin/")
+    assert_fits_a_phone(page)
+    screenshot(page, "home-gridworker")
