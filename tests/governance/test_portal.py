@@ -1,5 +1,7 @@
 """The portal shell: home by role, 我的, large-text mode, language switch, login pages."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -220,3 +222,28 @@ def test_large_text_chosen_before_login_is_kept_on_the_account(client, world):
     world.users["wang_resident"].refresh_from_db()
     assert world.users["wang_resident"].large_text is True
     assert 'class="large-text"' in client.get("/me/").content.decode()
+
+
+def test_header_badge_shows_the_unread_count(client_for, world):
+    from governance.models import Notification
+
+    if not _exists("notify:inbox"):
+        pytest.skip("the inbox is not built")
+    page = client_for("wang_resident").get("/me/").content.decode()
+    assert 'data-testid="unread-badge"' not in page
+    for i in range(3):
+        Notification.objects.create(user=world.users["wang_resident"], title=f"通知 {i}")
+    Notification.objects.create(user=world.users["li_gridworker"], title="别人的")
+    page = client_for("wang_resident").get("/me/").content.decode()
+    assert re.search(r'data-testid="unread-badge"[^>]*>3</span>', page)
+
+
+def test_error_pages_are_the_portals_own(client, client_for):
+    from django.template.loader import render_to_string
+
+    response = client.get("/no-such-page/")
+    assert response.status_code == 404
+    page = response.content.decode()
+    assert "页面不存在" in page and 'href="/"' in page
+    assert "出错了" in render_to_string("500.html")  # rendered without a request, as Django does
+    assert "您的角色不允许" in render_to_string("403.html")
