@@ -169,3 +169,21 @@ def test_sms_backend_authenticates_only_through_verify(world):
     from django.contrib.auth import authenticate
 
     assert authenticate(None, mobile=WANG, sms_code="123456") is None
+
+
+def test_page_login_with_axes_enabled_and_lockout(world, client, django_capture_on_commit_callbacks):
+    """Production runs django-axes: a good code logs in; five failures lock the mobile + IP pair."""
+    from django.test import override_settings
+
+    url = reverse("sms_login")
+    with override_settings(AXES_ENABLED=True):
+        with django_capture_on_commit_callbacks(execute=True):
+            client.post(url, {"mobile": WANG, "action": "send"})
+        response = client.post(url, {"mobile": WANG, "code": _last_code(), "action": "login"})
+        assert response.status_code == 302
+        client.logout()
+        for _ in range(5):
+            client.post(url, {"mobile": WANG, "code": "000000", "action": "login"})
+        response = client.post(url, {"mobile": WANG, "code": "123456", "action": "login"})
+        assert response.status_code in (403, 429)  # axes' lock-out page, not the form's 400
+        assert "_auth_user_id" not in client.session
