@@ -49,12 +49,17 @@ def _everyone(user):
     return Q()
 
 
+def _configurers(user):
+    # Reference data has no region: the district's administrators configure all of it.
+    return Q() if user.has_role(Role.DISTRICT_ADMIN) else None
+
+
 # Categories and request types are reference data everyone may read (the report form);
 # the district configures them.
 for _model in (Category, RequestType):
     access.register(_model, access.Policy(
         region_path=None, rights={**_CONFIG_VIEW, Role.DISTRICT_ADMIN: {"view", "change", "add", "delete"}},
-        public=_everyone))
+        public=_everyone, owner=_configurers, owner_rights={"view", "change", "add", "delete"}))
 
 access.register(RoutingRule, access.Policy(
     region_path="region_path",

@@ -15,5 +15,5 @@ urlpatterns = [
     path("<int:pk>/reopen/", views.reopen, name="reopen"),
     path("staff/", views.staff, name="staff"),
     path("staff/<int:pk>/", views.staff_detail, name="staff_detail"),
-    path("staff/<int:pk>/<slug:action>/", views.staff_action, name="staff_action"),
+    path("staff/<int:pk>/act/", views.staff_action, name="staff_action"),
 ]

@@ -257,14 +257,13 @@ STAFF_ACTION_RIGHTS = {
 
 @login_required
 @require_POST
-def staff_action(request, pk, action):
+def staff_action(request, pk):
     _staff_only(request)
     order = _order_or_404(request.user, pk)
-    fn = STAFF_ACTIONS.get(action)
+    fn = STAFF_ACTIONS.get(request.POST.get("action", ""))
     if fn is None:
-        from django.http import Http404
-
-        raise Http404
+        messages.error(request, _("Unknown action."))
+        return HttpResponseRedirect(reverse("workorders:staff_detail", kwargs={"pk": pk}))
     try:
         fn(order, request.user, request.POST, request.FILES)
     except NotFound:

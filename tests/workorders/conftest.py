@@ -48,3 +48,13 @@ def make_order(world, cats):
         return services.order_report(actor=actor, channel=channel, category=cats[code], lon=lon, lat=lat, **kw)
 
     return make
+
+
+@pytest.fixture
+def neighbour(world):
+    """Another resident of community A (wang_resident's neighbour)."""
+    from governance.models import Assignment, User
+
+    user = User.objects.create(username="zhang_neighbour", display_name="张大爷")
+    Assignment.objects.create(user=user, role="resident", region=world.communities[0])
+    return User.objects.get(pk=user.pk)

@@ -32,9 +32,13 @@ def test_report_without_location_shows_field_error(world, cats, client_for):
     assert WorkOrder.objects.count() == 0
 
 
-def test_nearby_and_plus_one(world, cats, client_for, make_order):
+def test_nearby_and_plus_one(world, cats, client_for, make_order, neighbour):
+    from django.test import Client
+
     order = make_order("e0102")
-    c = client_for("feng_resident")
+    c = Client()
+    c.force_login(neighbour)
+    assert client_for("feng_resident").post(reverse("workorders:plus_one", kwargs={"pk": order.pk})).status_code == 404
     r = c.get(reverse("workorders:nearby"), {"category": cats["e0102"].pk, "lon": str(order.lon), "lat": str(order.lat)})
     assert order.get_status_display() in r.content.decode()
     assert c.post(reverse("workorders:plus_one", kwargs={"pk": order.pk})).status_code == 302
@@ -61,7 +65,7 @@ def test_grid_worker_handles_on_the_phone(world, client_for, make_order):
     assert order.number in queue
     page = c.get(reverse("workorders:staff_detail", kwargs={"pk": order.pk})).content.decode()
     assert 'data-testid="do-start"' in page and 'data-testid="do-accept"' not in page
-    act = lambda a, **d: c.post(reverse("workorders:staff_action", kwargs={"pk": order.pk, "action": a}), d)  # noqa: E731
+    act = lambda a, **d: c.post(reverse("workorders:staff_action", kwargs={"pk": order.pk}), {"action": a, **d})  # noqa: E731
     assert act("start").status_code == 302
     assert act("handle", note="已清理楼道", photos=[jpeg()]).status_code == 302
     order.refresh_from_db()

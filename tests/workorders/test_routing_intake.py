@@ -95,13 +95,15 @@ def test_staff_channels_and_idempotent_api_intake(world, make_order):
     assert a.pk == b.pk
 
 
-def test_nearby_plus_one_and_merge(world, make_order):
+def test_nearby_plus_one_and_merge(world, make_order, neighbour):
     u = world.users
     first = make_order("e0102")
     lon, lat = float(first.lon), float(first.lat)
     assert [o.pk for _d, o in selectors.nearby_open(first.category, lon, lat)] == [first.pk]
-    services.order_plus_one(order=first, actor=u["feng_resident"])
-    services.order_plus_one(order=first, actor=u["feng_resident"])  # once only
+    with pytest.raises(Forbidden):  # another community: not on their public list
+        services.order_plus_one(order=first, actor=u["feng_resident"])
+    services.order_plus_one(order=first, actor=neighbour)
+    services.order_plus_one(order=first, actor=neighbour)  # once only
     first.refresh_from_db()
     assert first.plus_ones == 1
     dup = make_order("e0102", who="zhao_community", channel="phone", contact_name="张先生", contact_phone="13911112222")

@@ -163,6 +163,7 @@ class OrderViewSet(ScopedViewMixin, mixins.ListModelMixin, mixins.RetrieveModelM
     @action(detail=True, methods=["post"])
     def merge(self, request, pk=None):
         def go(o, d):
+            access.require(request.user, "merge", o)
             try:
                 into = access.get_or_404(WorkOrder, request.user, "view", pk=d["into"])
             except NotFound:

@@ -55,8 +55,6 @@ def _validate_target(order, actor, *, department, region, user):
         if not isinstance(department, Department) or not department.active \
                 or not order.region_path.startswith(f"/{department.district_id}/"):
             raise ValidationFailed(fields={"department": [_("This department does not serve the place.")]})
-        if not (actor.is_superuser or actor.has_role(Role.STREET_OFFICER, Role.DISTRICT_ADMIN)):
-            raise Forbidden(_("Only the street or the district dispatches to departments."))
     if region is not None:
         if region.level not in ("street", "community", "grid") or not order.region_path.startswith(region.path):
             raise ValidationFailed(fields={"region": [_("Choose the street, community or grid of the place.")]})
@@ -93,6 +91,9 @@ def order_dispatch(*, order: WorkOrder, actor, department=None, region: Region |
         if not same and not reason.strip():
             raise ValidationFailed(fields={"reason": [_("Say why you route it differently from the rules.")]})
         override = not same
+    if department is not None and not (actor.is_superuser or actor.has_role(Role.STREET_OFFICER, Role.DISTRICT_ADMIN)):
+        raise Forbidden(_("Only the street or the district dispatches to departments; "
+                          "a community dispatches to its grid workers."))
     if order.status == Status.DISPATCHED and not reason.strip():
         raise ValidationFailed(fields={"reason": [_("Say why you re-dispatch the order.")]})
     order.assigned_department, order.assigned_region, order.assigned_user = department, region, user

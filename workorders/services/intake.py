@@ -125,9 +125,11 @@ def order_plus_one(*, order: WorkOrder, actor) -> WorkOrder:
 
     if not getattr(actor, "is_authenticated", False):
         raise Forbidden()
+    from workorders.selectors import public_list
+
     order = WorkOrder.objects.select_for_update().get(pk=order.pk)
-    if not order.is_public and not access.can(actor, "view", order):
-        raise Forbidden()
+    if not access.can(actor, "view", order) and not public_list(actor).filter(pk=order.pk).exists():
+        raise Forbidden()  # neither theirs to see nor on their community's public list
     check(order, "plus_one")
     if order.reporter_id == actor.pk:
         raise ValidationFailed(_("This is your own report."))

@@ -20,11 +20,11 @@ def order_add_photos(*, order: WorkOrder, actor, files, note: str = "") -> list[
     require(actor, "photo", order)
     order = locked(order)
     check(order, "photo")
-    if not files or len(files) > MAX_PER_UPLOAD:
-        raise ValidationFailed(fields={"photos": [_("Send 1 to %(n)s photos.") % {"n": MAX_PER_UPLOAD}]})
     own = order.reporter_id == actor.pk
     if not own:
         ensure_handler(actor, order)
+    if not files or len(files) > MAX_PER_UPLOAD:
+        raise ValidationFailed(fields={"photos": [_("Send 1 to %(n)s photos.") % {"n": MAX_PER_UPLOAD}]})
     stage = PhotoStage.HANDLED if (not own and order.status == Status.IN_PROGRESS) else PhotoStage.TIMELINE
     cleaned = [photos.clean_image(f) for f in files]
     entry = events.timeline(order, action="photo", actor=actor, from_status=order.status, note=note)

@@ -1,0 +1,219 @@
+"""The back office for work orders: queues by status / overdue / parked, scoped by
+governance.access. Nothing here writes an order's fields: actions call the services."""
+
+from django.contrib import admin, messages
+from django.db.models import Q
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from governance import access
+from governance.admin_site import ReadOnlyAdminMixin, ScopedAdminMixin, site
+from governance.errors import DomainError
+from governance.models import Region
+from workorders import services
+from workorders.choices import OPEN_STATUSES, Status
+from workorders.models import (
+    Category,
+    DutyRoster,
+    FollowUp,
+    OrderApplication,
+    Photo,
+    RequestType,
+    RoutingRule,
+    TimelineEntry,
+    WorkOrder,
+)
+
+
+class QueueFilter(admin.SimpleListFilter):
+    title = _("queue")
+    parameter_name = "queue"
+
+    def lookups(self, request, model_admin):
+        return [("accept", _("To accept")), ("dispatch", _("To dispatch")), ("handling", _("Being handled")),
+                ("verify", _("To verify")), ("overdue", _("Overdue")), ("amber", _("Due soon")),
+                ("parked", _("Parked (挂账)")), ("supervised", _("Supervised (督办)"))]
+
+    def queryset(self, request, queryset):
+        v = self.value()
+        live = Q(status__in=OPEN_STATUSES)
+        q = {
+            "accept": Q(status=Status.REPORTED), "dispatch": Q(status=Status.ACCEPTED),
+            "handling": Q(status__in=[Status.DISPATCHED, Status.IN_PROGRESS]), "verify": Q(status=Status.HANDLED),
+            "overdue": live & Q(overdue=True, parked=False), "amber": live & Q(warned=True, overdue=False, parked=False),
+            "parked": live & Q(parked=True), "supervised": live & Q(supervise_level__gt=0),
+        }.get(v)
+        return queryset.filter(q) if q is not None else queryset
+
+
+class RegionFilter(admin.SimpleListFilter):
+    title = _("region")
+    parameter_name = "region"
+
+    def lookups(self, request, model_admin):
+        regions = access.scope(Region.objects.filter(level__in=["street", "community", "grid"]), request.user, "view")
+        return [(r.pk, f"{'— ' * (r.path.count('/') - 3)}{r.name}") for r in regions.order_by("path")[:200]]
+
+    def queryset(self, request, queryset):
+        if not self.value():
+            return queryset
+        path = Region.objects.filter(pk=self.value()).values_list("path", flat=True).first()
+        return queryset.filter(region_path__startswith=path) if path else queryset.none()
+
+
+class TimelineInline(ReadOnlyAdminMixin, admin.TabularInline):
+    model = TimelineEntry
+    fields = ["at", "actor", "action", "from_status", "to_status", "note", "public"]
+    readonly_fields = fields
+    extra = 0
+
+
+class PhotoInline(ReadOnlyAdminMixin, admin.TabularInline):
+    model = Photo
+    fields = ["stage", "image", "width", "height", "uploaded_by", "at"]
+    readonly_fields = fields
+    extra = 0
+
+
+class ApplicationInline(ReadOnlyAdminMixin, admin.TabularInline):
+    model = OrderApplication
+    fields = ["kind", "status", "reason", "note", "extra_limit", "extra_unit", "requested_by", "decided_by",
+              "decision_note"]
+    readonly_fields = fields
+    extra = 0
+
+
+class FollowUpInline(ReadOnlyAdminMixin, admin.TabularInline):
+    model = FollowUp
+    fields = ["at", "caller", "channel", "contacted_in_time", "solved", "satisfaction", "comment"]
+    readonly_fields = fields
+    extra = 0
+
+
+@admin.register(WorkOrder, site=site)
+class WorkOrderAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    list_display = ["number", "category", "status", "deadline", "region", "assigned", "channel", "reported_at",
+                    "plus_ones"]
+    list_filter = [QueueFilter, "status", RegionFilter, "overdue", "parked", "channel", "urgency",
+                   ("category__parent", admin.RelatedOnlyFieldListFilter)]
+    list_select_related = ["category", "region", "assigned_department", "assigned_region", "assigned_user"]
+    search_fields = ["number", "description", "address"]
+    date_hierarchy = "reported_at"
+    inlines = [TimelineInline, PhotoInline, ApplicationInline, FollowUpInline]
+    actions = ["accept_selected", "dispatch_selected"]
+    exclude = ["contact_name", "contact_phone"]  # the reporter's identity is on the staff page, for handlers
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f.name for f in self.model._meta.fields if f.name not in self.exclude]
+
+    def has_change_permission(self, request, obj=None):
+        return False  # orders move only through the services (actions below, staff pages, API)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_dispatch_permission(self, request):
+        return access.may_at_all(request.user, "dispatch", WorkOrder)
+
+    def has_accept_permission(self, request):
+        return access.may_at_all(request.user, "accept", WorkOrder)
+
+    @admin.display(description=_("due"), ordering="due_at")
+    def deadline(self, obj):
+        if not obj.due_at:
+            return "—"
+        text = obj.due_at.strftime("%m-%d %H:%M")
+        if obj.parked:
+            return format_html('<span title="{}">⏸ {}</span>', _("parked"), text)
+        if obj.overdue:
+            return format_html('<strong style="color:#c0392b">⚠ {}</strong>', text)
+        if obj.warned:
+            return format_html('<span style="color:#e67e22">{}</span>', text)
+        return text
+
+    @admin.display(description=_("assigned to"))
+    def assigned(self, obj):
+        return obj.assigned_user or obj.assigned_department or obj.assigned_region or "—"
+
+    def _bulk(self, request, queryset, fn, verb):
+        done, failed = 0, []
+        for order in queryset:
+            try:
+                fn(order)
+                done += 1
+            except DomainError as exc:
+                failed.append(f"{order.number}: {exc.message}")
+        if done:
+            self.message_user(request, _("%(verb)s: %(n)s orders.") % {"verb": verb, "n": done}, messages.SUCCESS)
+        for line in failed[:20]:
+            self.message_user(request, line, messages.WARNING)
+
+    @admin.action(description=_("Accept (立案) the selected orders"), permissions=["accept"])
+    def accept_selected(self, request, queryset):
+        self._bulk(request, queryset, lambda o: services.order_accept(order=o, actor=request.user), _("Accepted"))
+
+    @admin.action(description=_("Dispatch the selected orders by the routing rules"), permissions=["dispatch"])
+    def dispatch_selected(self, request, queryset):
+        self._bulk(request, queryset, lambda o: services.order_dispatch(order=o, actor=request.user), _("Dispatched"))
+
+
+@admin.register(Category, site=site)
+class CategoryAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    list_display = ["full_code", "name", "parent", "department_code", "limit", "limit_unit", "critical_hours",
+                    "routing_mode", "after_photos_required", "public_space", "active"]
+    list_filter = ["kind", "routing_mode", "is_local", "public_space", "active"]
+    list_select_related = ["parent"]
+    search_fields = ["code", "name"]
+    autocomplete_fields = ["parent"]
+
+
+@admin.register(RequestType, site=site)
+class RequestTypeAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    list_display = ["code", "name", "limit", "limit_unit", "private"]
+
+
+@admin.register(RoutingRule, site=site)
+class RoutingRuleAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    list_display = ["category", "region", "mode", "department", "territorial_level", "note"]
+    list_filter = ["mode"]
+    list_select_related = ["category", "region", "department"]
+    autocomplete_fields = ["category", "region", "department"]
+
+
+@admin.register(DutyRoster, site=site)
+class DutyRosterAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    list_display = ["grid", "user", "weekday", "date"]
+    list_select_related = ["grid", "user"]
+    autocomplete_fields = ["grid"]
+    raw_id_fields = ["user"]
+
+
+@admin.register(OrderApplication, site=site)
+class OrderApplicationAdmin(ReadOnlyAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
+    list_display = ["order", "kind", "status", "reason", "requested_by", "requested_at", "decided_by"]
+    list_filter = ["kind", "status"]
+    list_select_related = ["order", "order__category", "requested_by", "decided_by"]
+    actions = ["approve", "deny"]
+
+    def has_decide_permission(self, request):
+        return access.may_at_all(request.user, "decide", OrderApplication)
+
+    def _decide(self, request, queryset, approve):
+        for app in queryset.filter(status="requested"):
+            try:
+                services.application_decide(application=app, actor=request.user, approve=approve,
+                                            note=str(_("Decided in the back office")))
+                self.message_user(request, f"{app}: ✓")
+            except DomainError as exc:
+                self.message_user(request, f"{app}: {exc.message}", messages.WARNING)
+
+    @admin.action(description=_("Approve the selected requests"), permissions=["decide"])
+    def approve(self, request, queryset):
+        self._decide(request, queryset, True)
+
+    @admin.action(description=_("Deny the selected requests"), permissions=["decide"])
+    def deny(self, request, queryset):
+        self._decide(request, queryset, False)
