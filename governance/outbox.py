@@ -52,8 +52,9 @@ def secret_for(name: str) -> str:
     extra = getattr(settings, "OUTBOX_SECRETS", {}) or {}
     if name in extra:
         return extra[name]
-    if name == "sms" and getattr(settings, "SMS_HTTP_SECRET", ""):
-        return settings.SMS_HTTP_SECRET
+    sms_secret: str = getattr(settings, "SMS_HTTP_SECRET", None) or ""
+    if name == "sms" and sms_secret:
+        return sms_secret
     if name in ("default", "sms"):
         return settings.OUTBOX_SIGNING_SECRET
     raise ValueError(f"no outbox signing secret named {name!r} (settings.OUTBOX_SECRETS)")

@@ -95,7 +95,8 @@ def _load() -> _Calendar:
     from governance.models import Holiday, HolidayYear, OfficeHours
     from governance.models.workdays import DayKind
 
-    off, makeup = set(), set()
+    off: set[dt.date] = set()
+    makeup: set[dt.date] = set()
     for day, kind in Holiday.objects.values_list("date", "kind"):
         (makeup if kind == DayKind.WORKDAY else off).add(day)
     years = frozenset(HolidayYear.objects.values_list("year", flat=True))

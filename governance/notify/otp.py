@@ -42,7 +42,7 @@ WRONG_CODE = gettext_lazy("The code is wrong or has expired. Request a new code 
 
 class TooManyRequests(DomainError):
     code = "throttled"
-    status_code = 429
+    status_code = 429  # type: ignore[assignment]
     default_message = gettext_lazy("Too many code requests. Please wait a while and try again.")
 
 
