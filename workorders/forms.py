@@ -5,8 +5,10 @@ from workorders.choices import (
     APPEAL_REASONS,
     NON_DISPATCH_REASONS,
     PARK_REASONS,
+    Channel,
     LimitUnit,
     Satisfaction,
+    Urgency,
 )
 from workorders.models import Category, RequestType
 
@@ -71,3 +73,16 @@ class FollowUpForm(forms.Form):
 
 REASONS = {"reject": NON_DISPATCH_REASONS, "park": PARK_REASONS, "appeal": APPEAL_REASONS}
 UNITS = LimitUnit.choices
+
+
+class StaffReportForm(ReportForm):
+    """Filed by staff for a caller (phone, walk-in) or from a patrol or a home visit."""
+
+    channel = forms.ChoiceField(label=_("Channel"), choices=[(c.value, c.label) for c in (
+        Channel.PHONE, Channel.WALK_IN, Channel.PATROL, Channel.VISIT, Channel.HOTLINE_12345)])
+    contact_name = forms.CharField(label=_("Caller's name"), max_length=50, required=False)
+    contact_phone = forms.CharField(label=_("Caller's phone"), max_length=20, required=False)
+    urgency = forms.ChoiceField(label=_("Urgency"), choices=Urgency.choices, initial=Urgency.NORMAL)
+
+    field_order = ["channel", "contact_name", "contact_phone", "category", "request_type", "urgency", "description",
+                   "building", "address", "photos"]

@@ -14,6 +14,7 @@ urlpatterns = [
     path("<int:pk>/follow-up/", views.followup, name="followup"),
     path("<int:pk>/reopen/", views.reopen, name="reopen"),
     path("staff/", views.staff, name="staff"),
+    path("staff/new/", views.staff_new, name="staff_new"),
     path("staff/<int:pk>/", views.staff_detail, name="staff_detail"),
     path("staff/<int:pk>/act/", views.staff_action, name="staff_action"),
 ]

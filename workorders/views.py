@@ -17,14 +17,15 @@ from governance import access, audit
 from governance.errors import DomainError, Forbidden, NotFound
 from workorders import lifecycle, selectors, services
 from workorders.choices import OPEN_STATUSES, Channel, Status
-from workorders.forms import REASONS, UNITS, FollowUpForm, ReopenForm, ReportForm
+from workorders.forms import REASONS, UNITS, FollowUpForm, ReopenForm, ReportForm, StaffReportForm
 from workorders.models import Category, WorkOrder
 
 
-def _buildings_for(user):
+def _buildings_for(user, staff=False):
     from households.models import Building
 
-    paths = selectors.public_regions(user)
+    paths = ([a.region.path for a in user.active_assignments if a.region_id] if staff
+             else selectors.public_regions(user))
     if not paths:
         return Building.objects.none()
     from django.db.models import Q
@@ -47,16 +48,18 @@ def _order_or_404(user, pk, action="view"):
 # --- residents ---------------------------------------------------------------------------
 
 
-@login_required
-def report(request):
-    form = ReportForm(request.POST or None, request.FILES or None, buildings=_buildings_for(request.user))
+def _report_form(request, form_class, *, staff: bool):
+    """The one intake page for both doors: residents (portal channel) and staff on behalf."""
+    form = form_class(request.POST or None, request.FILES or None, buildings=_buildings_for(request.user, staff))
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
+        extra = ({"channel": d["channel"], "contact_name": d["contact_name"], "contact_phone": d["contact_phone"],
+                  "urgency": d["urgency"]} if staff else {"channel": Channel.PORTAL})
         try:
             order = services.order_report(
-                actor=request.user, channel=Channel.PORTAL, category=d["category"], description=d["description"],
+                actor=request.user, category=d["category"], description=d["description"],
                 request_type=d["request_type"], lon=d["lon"], lat=d["lat"], building=d["building"],
-                address=d["address"], photo_files=request.FILES.getlist("photos"))
+                address=d["address"], photo_files=request.FILES.getlist("photos"), **extra)
         except DomainError as exc:
             for field, errs in exc.fields.items():
                 target = field if field in form.fields else None
@@ -65,9 +68,17 @@ def report(request):
             if not exc.fields:
                 form.add_error(None, exc.message)
         else:
+            if staff:
+                messages.success(request, _("Order %(number)s filed.") % {"number": order.number})
+                return HttpResponseRedirect(reverse("workorders:staff_detail", kwargs={"pk": order.pk}))
             messages.success(request, _("Thank you. Your report %(number)s was received.") % {"number": order.number})
             return HttpResponseRedirect(reverse("workorders:detail", kwargs={"pk": order.pk}))
-    return render(request, "workorders/report.html", {"form": form})
+    return render(request, "workorders/report.html", {"form": form, "staff": staff})
+
+
+@login_required
+def report(request):
+    return _report_form(request, ReportForm, staff=False)
 
 
 @login_required
@@ -202,6 +213,17 @@ def staff(request):
     counts = selectors.queue_counts(selectors.orders(request.user))
     page = Paginator(qs, 30).get_page(request.GET.get("page"))
     return render(request, "workorders/staff_queue.html", {"page": page, "counts": counts, "scope": scope})
+
+
+@login_required
+def staff_new(request):
+    """Phone / walk-in / patrol / visit: staff file an order on someone's behalf."""
+    _staff_only(request)
+    if not access.may_at_all(request.user, "report", WorkOrder):
+        from django.core.exceptions import PermissionDenied
+
+        raise PermissionDenied
+    return _report_form(request, StaffReportForm, staff=True)
 
 
 @login_required

@@ -214,6 +214,9 @@ ROWS = [
     # --- staff phone pages
     *[Row("workorders:staff", p, s) for p, s in [(None, 302), ("wang_resident", 403), ("li_gridworker", 200),
                                                   ("sun_department", 200)]],
+    *[Row("workorders:staff_new", p, s) for p, s in [(None, 302), ("wang_resident", 403), ("li_gridworker", 200),
+                                                      ("zhao_community", 200), ("sun_department", 200),
+                                                      ("hu_loudong", 403)]],
     *[Row("workorders:staff_detail", p, s, obj="wo_dispatched_a1") for p, s in [
         (None, 302), ("wang_resident", 403), ("li_gridworker", 200), ("wu_gridworker", 404), ("sun_department", 200),
         ("qian_department", 404), ("chen_street", 200), ("zhou_outsider", 404)]],

@@ -121,3 +121,12 @@ def test_parked_orders_leave_the_overdue_count(world, make_order, calendar_2025)
     assert order.parked and not order.overdue
     counts = selectors.queue_counts(WorkOrder.objects.filter(pk=order.pk))
     assert counts["overdue"] == 0 and counts["parked"] == 1
+
+
+def test_the_beat_entry_runs_the_sweeper(world, make_order):
+    from governance.schedules import all_schedules
+    from workorders.tasks import sweep_deadlines
+
+    assert ("workorders.sweep_deadlines", 300) in all_schedules().values()
+    make_order()
+    assert sweep_deadlines.delay().get() == {"amber": 0, "overdue": 0, "cleared": 0, "supervised": 0}

@@ -88,3 +88,17 @@ def test_resident_answers_followup_and_reopens(world, client_for, make_order):
     c.post(reverse("workorders:reopen", kwargs={"pk": order.pk}), {"reason": "还是堆满了"})
     order.refresh_from_db()
     assert order.status == "dispatched"
+
+
+def test_staff_file_a_phone_call_for_a_resident(world, cats, client_for):
+    from households.models import Building
+
+    b = Building.objects.create(grid=world.grids[0], name="3号楼", address="和平里东街5号院", lon=116.4312, lat=39.9612)
+    c = client_for("zhao_community")
+    assert c.get(reverse("workorders:staff_new")).status_code == 200
+    r = c.post(reverse("workorders:staff_new"), {"channel": "phone", "contact_name": "刘奶奶",
+                                                  "contact_phone": "010-64211234", "category": cats["e0602"].pk,
+                                                  "urgency": "normal", "description": "楼道里堆满纸箱", "building": b.pk})
+    order = WorkOrder.objects.get()
+    assert r.status_code == 302 and order.channel == "phone" and order.contact_name == "刘奶奶"
+    assert order.building == b and order.region == world.grids[0] and order.reporter is None

@@ -1,0 +1,3 @@
+SCHEDULES = {
+    "workorders: deadline sweep (amber, overdue, 督办)": ("workorders.sweep_deadlines", 300),
+}
