@@ -248,6 +248,8 @@ EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
 EMAIL_USE_SSL = env.bool("EMAIL_USE_SSL", default=False)
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 OUTBOX_SIGNING_SECRET = env("OUTBOX_SIGNING_SECRET", default="linli-demo-outbox-secret")
+# Further signing secrets by name for outbox.enqueue(secret_name=...): "partner=s3cret,city=other".
+OUTBOX_SECRETS = env.dict("OUTBOX_SECRETS", default={})
 
 # --- security (production sets DEBUG=False; see docs/deploy.md) -----------------------
 if not DEBUG:
