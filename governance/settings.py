@@ -231,6 +231,10 @@ SPECTACULAR_SETTINGS = {
 # then run `manage.py rotate_pii_keys`. The default key only serves the demo.
 FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS", default=["Lj9dS2k1bXq0Yf3nC7vR8wT5uE6iO4pA1sD2fG3hJ4k="])
 BLIND_INDEX_KEY = env("BLIND_INDEX_KEY", default="linli-demo-blind-index-key")
+# Full ID/phone views per user per hour (households.services.person_reveal), and how long personal
+# data of people who moved out (or died) is kept before the retention job wipes it.
+PII_REVEAL_PER_HOUR = env.int("PII_REVEAL_PER_HOUR", default=30)
+PII_RETENTION_DAYS = env.int("PII_RETENTION_DAYS", default=3 * 365)
 
 # --- notifications -----------------------------------------------------------------
 SMS_BACKEND = env("SMS_BACKEND", default="governance.notify.sms.FileSmsBackend")
