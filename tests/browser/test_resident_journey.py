@@ -32,6 +32,7 @@ def test_resident_logs_in_switches_language_and_large_text(page, site, seeded):
     Notification.objects.create(user=resident, title="社区通知：周六义诊")
     page.goto(site + "/accounts/login/")
     expect(page.locator("h1")).to_have_text("登录")
+    assert page.evaluate("typeof htmx") == "object"  # the vendored htmx, served by the live server
     assert_fits_a_phone(page)
     screenshot(page, "login-zh")
 
