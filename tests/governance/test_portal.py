@@ -247,3 +247,11 @@ def test_error_pages_are_the_portals_own(client, client_for):
     assert "页面不存在" in page and 'href="/"' in page
     assert "出错了" in render_to_string("500.html")  # rendered without a request, as Django does
     assert "您的角色不允许" in render_to_string("403.html")
+
+
+def test_every_page_carries_the_live_badge_script_once(client_for):
+    if not _exists("notify:inbox"):
+        pytest.skip("the inbox is not built")
+    client = client_for("wang_resident")
+    assert client.get("/me/").content.decode().count("governance/notify.js") == 1
+    assert client.get(reverse("notify:inbox")).content.decode().count("governance/notify.js") == 1
