@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from workorders import clock
 from workorders.lifecycle import TRANSITIONS
 from workorders.models import PlusOne, TimelineEntry, WorkOrder
 
@@ -20,7 +21,7 @@ def timeline(order: WorkOrder, *, action: str, actor, from_status: str = "", not
              data: dict | None = None, at=None, public: bool | None = None) -> TimelineEntry:
     mv = TRANSITIONS.get(action)
     return TimelineEntry.objects.create(
-        order=order, at=at or timezone.now(), actor=actor if getattr(actor, "is_authenticated", False) else None,
+        order=order, at=at or clock.now(), actor=actor if getattr(actor, "is_authenticated", False) else None,
         action=action, from_status=from_status, to_status=order.status, note=note,
         public=(mv.public if mv else False) if public is None else public, data=data or {},
     )

@@ -76,6 +76,12 @@ def current_weights() -> Weights:
     return Weights(row.response, row.resolution, row.satisfaction, row.basic_score)
 
 
+def weights_read(user) -> Weights:
+    if not access.may_at_all(user, "view", KpiWeights):
+        raise Forbidden(_("Your role does not allow this action here."))
+    return current_weights()
+
+
 @transaction.atomic
 def kpi_weights_update(*, actor, response, resolution, satisfaction, basic_score) -> KpiWeights:
     """The district edits the weights; they must lie in 0..1 and sum to 1. Audited."""
@@ -164,7 +170,7 @@ def may_read_kpis(user) -> bool:
     return access.may_at_all(user, "kpi", OrderStats)
 
 
-def _region_roots(user, action: str) -> list[Region] | None:
+def region_roots(user, action: str) -> list[Region] | None:
     """Regions the user's statistics rights are anchored at; None: the whole district
     (district admin, superuser, or a department whose rows are limited by department)."""
     if user.is_superuser:
@@ -182,7 +188,7 @@ def _region_roots(user, action: str) -> list[Region] | None:
 
 
 def default_region(user, action: str = "kpi") -> Region:
-    roots = _region_roots(user, action)
+    roots = region_roots(user, action)
     if roots:
         return min(roots, key=lambda r: len(r.path))
     return Region.objects.filter(parent__isnull=True).order_by("pk").first()
@@ -199,7 +205,7 @@ def resolve_region(user, region_id, action: str = "kpi") -> Region:
         region = Region.objects.get(pk=int(region_id))
     except (Region.DoesNotExist, ValueError, TypeError):
         raise NotFound() from None
-    roots = _region_roots(user, action)
+    roots = region_roots(user, action)
     if roots is not None and not any(region.path.startswith(r.path) for r in roots):
         raise NotFound()
     return region
@@ -388,17 +394,17 @@ class Report:
 def _order_counts(qs, key):
     scored = Q(appealed=False)
     return (qs.annotate(g=key).values("g").order_by().annotate(
-        orders=Count("pk", filter=scored),
-        closed=Count("pk", filter=scored & Q(status=Status.CLOSED)),
-        closed_on_time=Count("pk", filter=scored & Q(status=Status.CLOSED, ever_overdue=False)),
-        handled=Count("pk", filter=scored & Q(handled_at__isnull=False)),
-        reworked=Count("pk", filter=scored & Q(rework_count__gt=0)),
-        dispatched=Count("pk", filter=scored & Q(dispatched_at__isnull=False)),
-        extended=Count("pk", filter=scored & Q(extension_count__gt=0)),
-        parked=Count("pk", filter=Q(parked=True, status__in=OPEN_STATUSES)),
-        overdue=Count("pk", filter=Q(overdue=True, parked=False, status__in=OPEN_STATUSES)),
-        open=Count("pk", filter=Q(status__in=OPEN_STATUSES)),
-        appealed=Count("pk", filter=Q(appealed=True)),
+        n_orders=Count("pk", filter=scored),
+        n_closed=Count("pk", filter=scored & Q(status=Status.CLOSED)),
+        n_closed_on_time=Count("pk", filter=scored & Q(status=Status.CLOSED, ever_overdue=False)),
+        n_handled=Count("pk", filter=scored & Q(handled_at__isnull=False)),
+        n_reworked=Count("pk", filter=scored & Q(rework_count__gt=0)),
+        n_dispatched=Count("pk", filter=scored & Q(dispatched_at__isnull=False)),
+        n_extended=Count("pk", filter=scored & Q(extension_count__gt=0)),
+        n_parked=Count("pk", filter=Q(parked=True, status__in=OPEN_STATUSES)),
+        n_overdue=Count("pk", filter=Q(overdue=True, parked=False, status__in=OPEN_STATUSES)),
+        n_open=Count("pk", filter=Q(status__in=OPEN_STATUSES)),
+        n_appealed=Count("pk", filter=Q(appealed=True)),
     ))
 
 
@@ -409,12 +415,12 @@ def _followup_counts(qs, region, group):
     rows = (FollowUp.objects.filter(order__in=qs.filter(appealed=False).values("pk"))
             .filter(~Exists(later))
             .annotate(g=_group_expression(group, region, prefix="order__")).values("g").order_by()
-            .annotate(followed_up=Count("pk"),
-                      contacted_in_time=Count("pk", filter=Q(contacted_in_time=True)),
-                      solved=Count("pk", filter=Q(solved=True)),
-                      satisfied=Count("pk", filter=Q(satisfaction=Satisfaction.SATISFIED)),
-                      basic=Count("pk", filter=Q(satisfaction=Satisfaction.BASIC)),
-                      unsatisfied=Count("pk", filter=Q(satisfaction=Satisfaction.UNSATISFIED))))
+            .annotate(n_followed_up=Count("pk"),
+                      n_contacted_in_time=Count("pk", filter=Q(contacted_in_time=True)),
+                      n_solved=Count("pk", filter=Q(solved=True)),
+                      n_satisfied=Count("pk", filter=Q(satisfaction=Satisfaction.SATISFIED)),
+                      n_basic=Count("pk", filter=Q(satisfaction=Satisfaction.BASIC)),
+                      n_unsatisfied=Count("pk", filter=Q(satisfaction=Satisfaction.UNSATISFIED))))
     return rows
 
 
@@ -448,12 +454,12 @@ def report(user, *, group: str = "region", region: Region | None = None, period:
     rows: dict = {}
     for r in _order_counts(qs, key):
         g = r.pop("g")
-        rows[g] = Figures(key=g, label="", **r)
+        rows[g] = Figures(key=g, label="", **{k[2:]: v for k, v in r.items()})
     for r in _followup_counts(qs, region, group):
         g = r.pop("g")
         fig = rows.setdefault(g, Figures(key=g, label=""))
         for k, v in r.items():
-            setattr(fig, k, v)
+            setattr(fig, k[2:], v)
     for g, durations in _durations(qs, key, period).items():
         rows.setdefault(g, Figures(key=g, label="")).durations = durations
     labels = _labels(group, list(rows))

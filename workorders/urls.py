@@ -1,6 +1,6 @@
 from django.urls import path
 
-from workorders import views
+from workorders import kpi_views, views
 
 app_name = "workorders"
 urlpatterns = [
@@ -17,4 +17,9 @@ urlpatterns = [
     path("staff/new/", views.staff_new, name="staff_new"),
     path("staff/<int:pk>/", views.staff_detail, name="staff_detail"),
     path("staff/<int:pk>/act/", views.staff_action, name="staff_action"),
+    # KPIs and hot spots (KPI engineer)
+    path("kpi/", kpi_views.kpi_page, name="kpi"),
+    path("kpi/export/", kpi_views.kpi_export, name="kpi_export"),
+    path("kpi/weights/", kpi_views.kpi_weights, name="kpi_weights"),
+    path("hotspots/", kpi_views.hotspots_page, name="hotspots"),
 ]
