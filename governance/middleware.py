@@ -2,18 +2,31 @@
 write audit events without every caller passing the request through."""
 
 import contextvars
+import ipaddress
 
+from django.conf import settings
 from django.utils import translation
 
 current_ip: contextvars.ContextVar[str | None] = contextvars.ContextVar("current_ip", default=None)
 
 
+def _valid_ip(value: str | None) -> str | None:
+    try:
+        return str(ipaddress.ip_address((value or "").strip()))
+    except ValueError:
+        return None
+
+
 def client_ip(request) -> str | None:
-    # Behind the proxy of docs/deploy.md the first X-Forwarded-For hop is the client.
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR")
-    if forwarded:
-        return forwarded.split(",")[0].strip() or None
-    return request.META.get("REMOTE_ADDR") or None
+    """The client's address. X-Forwarded-For is believed only behind our own proxy
+    (TRUST_X_FORWARDED_FOR, docs/deploy.md), and only if it is a well-formed address:
+    a forged header must neither break an audit write nor dodge a per-IP limit."""
+    if settings.TRUST_X_FORWARDED_FOR:
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+        ip = _valid_ip(forwarded.split(",")[0]) if forwarded else None
+        if ip:
+            return ip
+    return _valid_ip(request.META.get("REMOTE_ADDR"))
 
 
 class RequestContextMiddleware:

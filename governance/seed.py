@@ -71,6 +71,16 @@ def _user(world, username, display, role, *, region=None, department=None, mobil
     return user
 
 
+def _load_calendar():
+    """The statutory holidays and 调休 days of the years chinesecalendar knows (2025–2026 here)."""
+    from governance import workdays
+    from governance.models import HolidayYear
+
+    missing = [y for y in (2025, 2026) if not HolidayYear.objects.filter(year=y).exists()]
+    if missing:
+        workdays.load_from_chinesecalendar(missing)
+
+
 @transaction.atomic
 def seed() -> World:
     district = _region(DISTRICT_CODE, "district", "朝阳区", None)
@@ -90,6 +100,7 @@ def seed() -> World:
                     defaults={"name": f"{c_name}{g_name}党支部", "secretary": ["张建国", "李秀英", "王志强"][g_i],
                               "members": "\n".join(["刘芳", "陈伟", "杨洋", "赵敏"]), "member_count": 4},
                 )
+    _load_calendar()
     first_grid = world.grids[0]
     world.microgrids.append(_region(first_grid.code + "01", "microgrid", f"{first_grid.name}1号楼微网格", first_grid))
     for code, name in DEPARTMENTS.items():

@@ -22,6 +22,16 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip)
 
 
+@pytest.fixture(autouse=True)
+def _fresh_calendar():
+    """Holiday rows written in a test roll back with it; the process's calendar cache must too."""
+    from governance import workdays
+
+    workdays.invalidate()
+    yield
+    workdays.invalidate()
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():

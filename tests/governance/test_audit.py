@@ -59,10 +59,26 @@ def test_ip_from_remote_addr(world):
     assert event.ip == "192.0.2.10"
 
 
-def test_ip_from_x_forwarded_for(world):
+def test_ip_from_x_forwarded_for_behind_our_proxy(world, settings):
+    settings.TRUST_X_FORWARDED_FOR = True
     request = RequestFactory().get("/", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="203.0.113.7, 10.0.0.1")
     event = _through_middleware(request, actor=world.users["li_gridworker"], action="x")
     assert event.ip == "203.0.113.7"
+
+
+def test_x_forwarded_for_ignored_without_a_proxy(world, settings):
+    settings.TRUST_X_FORWARDED_FOR = False
+    request = RequestFactory().get("/", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="203.0.113.7")
+    event = _through_middleware(request, actor=world.users["li_gridworker"], action="x")
+    assert event.ip == "10.0.0.2"
+
+
+def test_forged_x_forwarded_for_falls_back_to_the_peer(world, settings):
+    """A header that is not an address must not break the audit write (it was a 500 on PostgreSQL)."""
+    settings.TRUST_X_FORWARDED_FOR = True
+    request = RequestFactory().get("/", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="<script>, 10.0.0.1")
+    event = _through_middleware(request, actor=world.users["li_gridworker"], action="x")
+    assert event.ip == "10.0.0.2"
 
 
 def test_ip_is_not_leaked_between_requests(world):
