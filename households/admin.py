@@ -4,11 +4,14 @@ from django.contrib import admin, messages
 from django.db.models import Prefetch
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
+from import_export.admin import ImportMixin
+from import_export.forms import ImportForm
 
 from governance import access
 from governance.admin_site import ReadOnlyAdminMixin, ScopedAdminMixin, site
 from governance.errors import DomainError
 from households import pii, selectors, services
+from households.admin_import import PersonImportResource
 from households.models import (
     Building,
     Business,
@@ -81,8 +84,21 @@ def _run(modeladmin, request, queryset, fn, done):
 
 
 @admin.register(Person, site=site)
-class PersonAdmin(HouseholdsAdminMixin, admin.ModelAdmin):
-    """Search: name, last 4 of the ID, the exact ID (blind index), address. Filters: grid, group."""
+class PersonAdmin(HouseholdsAdminMixin, ImportMixin, admin.ModelAdmin):
+    """Search: name, last 4 of the ID, the exact ID (blind index), address. Filters: grid, group.
+    Import (.xlsx/.csv) through django-import-export onto the one import pipeline (admin_import)."""
+
+    resource_classes = [PersonImportResource]
+    import_form_class = ImportForm
+    skip_admin_log = True  # the import writes its own AuditEvent
+
+    def get_import_formats(self):
+        from import_export.formats.base_formats import CSV, XLSX
+
+        return [XLSX, CSV]
+
+    def has_import_permission(self, request):
+        return self._may(request, "import")
 
     list_display = ["name", "id_number_masked", "sex", "birth_date", "relation", "status", "household"]
     list_filter = [GridFilter, TagFilter, "status"]

@@ -92,8 +92,14 @@ def _own_household_ids(user):
     return Person.objects.filter(user=user, household__isnull=False).values("household_id")
 
 
+def _is_resident(user) -> bool:
+    """Residents hold the resident role (verification grants it), so staff queries carry no
+    owner clause: their scope stays one indexed prefix filter."""
+    return user.is_authenticated and any(a.role == Role.RESIDENT for a in user.active_assignments)
+
+
 def own_persons(user):
-    if not user.is_authenticated:
+    if not _is_resident(user):
         return None
     return Q(user=user) | Q(household_id__in=_own_household_ids(user))
 
@@ -104,10 +110,10 @@ access.register(Person, access.Policy(
 
 access.register(Household, access.Policy(
     region_path="region_path", rights=PLACE_RIGHTS,
-    owner=lambda u: Q(pk__in=_own_household_ids(u)) if u.is_authenticated else None))
+    owner=lambda u: Q(pk__in=_own_household_ids(u)) if _is_resident(u) else None))
 access.register(Unit, access.Policy(
     region_path="region_path", rights=PLACE_RIGHTS,
-    owner=lambda u: Q(households__in=_own_household_ids(u)) if u.is_authenticated else None))
+    owner=lambda u: Q(households__in=_own_household_ids(u)) if _is_resident(u) else None))
 access.register(Building, access.Policy(region_path="region_path", rights=PLACE_RIGHTS))
 
 
@@ -157,7 +163,7 @@ access.register(CareContact, access.Policy(
     region_path="region_path",
     rights={**{r: {"view"} for r in GRID}, Role.COMMUNITY_STAFF: {"view", "add", "change", "delete"},
             Role.DISTRICT_ADMIN: {"view", "add", "change", "delete"}},
-    owner=lambda u: Q(person__in=Person.objects.filter(own_persons(u))) if u.is_authenticated else None,
+    owner=lambda u: Q(person__in=Person.objects.filter(own_persons(u))) if _is_resident(u) else None,
     owner_rights={"view", "change", "delete"}))
 
 access.register(ImportJob, access.Policy(

@@ -8,4 +8,6 @@ urlpatterns = [
     path("visit/<int:pk>/", views.visit_log, name="visit_log"),
     path("mine/", views.mine, name="mine"),
     path("register/", views.register, name="register"),
+    path("imports/", views.import_upload, name="import_upload"),
+    path("imports/<int:pk>/", views.import_job, name="import_job"),
 ]

@@ -16,12 +16,15 @@ from households.models import (
     ChangeRequest,
     ChangeStatus,
     IdType,
+    ImportJob,
+    ImportStatus,
     Person,
     Registration,
     RegistrationStatus,
     Unit,
     VisitChannel,
 )
+from households.services import imports
 
 
 def _staff_only(request):
@@ -158,3 +161,53 @@ def register(request):
             messages.success(request, _("Sent: the community office will verify your registration."))
             return redirect("households:register")
     return render(request, "households/register.html", {"form": form, "pending": pending})
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(label=_("file (.xlsx or .csv)"))
+    community = forms.ModelChoiceField(label=_("community"), queryset=None)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        from governance.models import Region
+
+        self.fields["community"].queryset = access.scope(Region.objects.filter(level="community"), user, "view")
+
+
+@login_required
+def import_upload(request):
+    """Upload a file of persons; it is checked in the background, then shown for confirmation."""
+    _staff_only(request)
+    if not access.may_at_all(request.user, "add", ImportJob):
+        raise PermissionDenied
+    form = ImportForm(request.POST or None, request.FILES or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            job = imports.job_create(upload=form.cleaned_data["file"], region=form.cleaned_data["community"],
+                                     actor=request.user)
+        except DomainError as exc:
+            form.add_error(None, str(exc))
+        else:
+            return redirect("households:import_job", pk=job.pk)
+    jobs = access.scope(ImportJob.objects.all(), request.user, "view").order_by("-created_at")[:10]
+    return render(request, "households/import_upload.html", {"form": form, "jobs": jobs, "columns": imports.HEADERS})
+
+
+@login_required
+@access.http404_on_not_found
+def import_job(request, pk):
+    """The job's progress (the page polls this view every second), its row errors, and the apply button."""
+    _staff_only(request)
+    job = access.get_or_404(ImportJob, request.user, "view", pk=pk)
+    if request.method == "POST":
+        try:
+            imports.job_apply_request(job=job, actor=request.user)
+        except Forbidden:
+            raise PermissionDenied from None
+        except DomainError as exc:
+            messages.error(request, str(exc))
+        return redirect("households:import_job", pk=job.pk)
+    template = "households/import_progress.html" if request.GET.get("fragment") else "households/import_job.html"
+    return render(request, template, {"job": job, "progress": imports.job_progress(job),
+                                      "running": job.status in (ImportStatus.UPLOADED, ImportStatus.VALIDATING,
+                                                                ImportStatus.APPLYING)})

@@ -90,7 +90,7 @@ def _units(region_path: str) -> dict:
 def check(job: ImportJob) -> list[dict]:
     """Dry run: every row checked; nothing written but the job's progress and errors."""
     job.file.open("rb")
-    rows = read_rows(job.original_name or job.file.name, job.file.read())
+    rows = read_rows(job.file.name, job.file.read())  # the stored name keeps the real format
     job.file.close()
     ImportJob.objects.filter(pk=job.pk).update(status=ImportStatus.VALIDATING, total_rows=len(rows), processed_rows=0)
     units = _units(job.region_path)

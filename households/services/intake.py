@@ -76,11 +76,25 @@ def registration_verify(*, registration: Registration, actor, household=None) ->
     phone_add(person, pii.decrypt(reg.phone_enc), primary=not person.phones.exists())
     record_source(person=person, fields=["phone"], kind=SourceKind.REGISTRATION, ref=reg.pk, actor=actor,
                   new={"phone": reg.phone_masked})
+    _grant_resident_role(reg.user, person)
     reg.status, reg.person, reg.reviewed_by, reg.reviewed_at = RegistrationStatus.VERIFIED, person, actor, timezone.now()
     reg.save()
     audit.record(actor=actor, action="registration.verify", obj=reg, region=reg.unit.building.grid,
                  data={"person": person.pk})
     return person
+
+
+def _grant_resident_role(user, person: Person) -> None:
+    """A verified resident holds the resident role in their community (ROLES.md: own household;
+    own community for public pages)."""
+    from governance.models import Assignment, Region
+    from governance.roles import Role
+
+    ids = [p for p in person.region_path.strip("/").split("/") if p]
+    community = Region.objects.filter(pk__in=ids, level="community").first()
+    if community and not Assignment.objects.filter(user=user, role=Role.RESIDENT, region=community).exists():
+        Assignment.objects.create(user=user, role=Role.RESIDENT, region=community)
+    user.__dict__.pop("active_assignments", None)
 
 
 @transaction.atomic
