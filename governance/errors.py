@@ -124,5 +124,9 @@ def api_exception_handler(exc, context):
             code = _codes(exc)
             if isinstance(exc, exceptions.NotAuthenticated | exceptions.AuthenticationFailed):
                 code = "not_authenticated"
+            elif isinstance(exc, exceptions.PermissionDenied):
+                code = Forbidden.code  # one code for 403, whoever refused
+            elif isinstance(exc, exceptions.NotFound):
+                code = NotFound.code
         response.data = error_body(code, message, fields)
     return response

@@ -6,6 +6,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import mixins, permissions, serializers, status, viewsets
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -123,6 +124,8 @@ class SmsLoginView(APIView):
 
     @extend_schema(request=SmsLoginSerializer, responses=MeSerializer)
     def post(self, request):
+        # It starts a session, so it needs the CSRF token like the login page (no login CSRF).
+        SessionAuthentication().enforce_csrf(request)
         data = SmsLoginSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         mobile, code = data.validated_data["mobile"], data.validated_data["code"]

@@ -187,3 +187,13 @@ def test_page_login_with_axes_enabled_and_lockout(world, client, django_capture_
         response = client.post(url, {"mobile": WANG, "code": "123456", "action": "login"})
         assert response.status_code in (403, 429)  # axes' lock-out page, not the form's 400
         assert "_auth_user_id" not in client.session
+
+
+def test_api_sms_login_needs_the_csrf_token(world):
+    """Starting a session from a foreign page (login CSRF) is refused like on the login page."""
+    from rest_framework.test import APIClient
+
+    client = APIClient(enforce_csrf_checks=True)
+    response = client.post("/api/v1/auth/sms-login/", {"mobile": "13800000001", "code": "123456"}, format="json")
+    assert response.status_code == 403
+    assert response.json()["error"]["code"] == "forbidden"
