@@ -187,12 +187,13 @@ def rising(user, *, region: Region, params: Params = Params(), now: dt.datetime 
     } for r in out]
 
 
-def hotspots(user, *, region_id=None, params: Params = Params(), now: dt.datetime | None = None) -> dict:
+def hotspots(user, *, region_id=None, region_code=None, params: Params = Params(),
+             now: dt.datetime | None = None) -> dict:
     from governance import access
 
     if not access.may_at_all(user, "hotspots", OrderStats):
         raise Forbidden(_("Your role does not allow this action here."))
-    region = resolve_region(user, region_id, "hotspots")
+    region = resolve_region(user, region_id, "hotspots", code=region_code)
     return {
         "region": {"id": region.pk, "name": region.name},
         "weeks": params.weeks, "min_count": params.min_count, "factor": params.factor,

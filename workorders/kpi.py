@@ -194,15 +194,16 @@ def default_region(user, action: str = "kpi") -> Region:
     return Region.objects.filter(parent__isnull=True).order_by("pk").first()
 
 
-def resolve_region(user, region_id, action: str = "kpi") -> Region:
-    """The region to report on: one inside the user's own subtree (404 otherwise, like a
-    missing one). Departments and the district may pick any region."""
+def resolve_region(user, region_id=None, action: str = "kpi", *, code: str | None = None) -> Region:
+    """The region to report on, by id or by its 行政区划 code: one inside the user's own
+    subtree (404 otherwise, like a missing one). Departments and the district may pick any."""
     if not access.may_at_all(user, action, OrderStats):
         raise Forbidden(_("Your role does not allow this action here."))
-    if region_id in (None, ""):
+    if region_id in (None, "") and not code:
         return default_region(user, action)
+    lookup = {"code": code} if code else {"pk": region_id}
     try:
-        region = Region.objects.get(pk=int(region_id))
+        region = Region.objects.get(**lookup)
     except (Region.DoesNotExist, ValueError, TypeError):
         raise NotFound() from None
     roots = region_roots(user, action)

@@ -45,7 +45,8 @@ def kpi_page(request):
     try:
         if not kpi.may_read_kpis(request.user):
             raise Forbidden(_("Your role does not allow this action here."))
-        args = {"region": kpi.resolve_region(request.user, request.GET.get("region") or None),
+        args = {"region": kpi.resolve_region(request.user, request.GET.get("region") or None,
+                                             code=request.GET.get("region_code") or None),
                 "period": kpi.parse_period(start=request.GET.get("start"), end=request.GET.get("end"),
                                            month=request.GET.get("month") or None),
                 "group": request.GET.get("group") or "region"}
@@ -64,13 +65,15 @@ def kpi_page(request):
         "query": request.GET.urlencode(), "weights": w,
         "may_export": access.may_at_all(request.user, "kpi_export", OrderStats),
         "may_edit_weights": access.may_at_all(request.user, "change", KpiWeights),
+        "may_hotspots": access.may_at_all(request.user, "hotspots", OrderStats),
     })
 
 
 @login_required
 def kpi_export(request):
     try:
-        region = kpi.resolve_region(request.user, request.GET.get("region") or None, "kpi_export")
+        region = kpi.resolve_region(request.user, request.GET.get("region") or None, "kpi_export",
+                                    code=request.GET.get("region_code") or None)
         period = kpi.parse_period(start=request.GET.get("start"), end=request.GET.get("end"),
                                   month=request.GET.get("month") or None)
         group = request.GET.get("group") or "region"
@@ -109,7 +112,8 @@ def hotspots_page(request):
     try:
         params = hotspots.parse_params(weeks=request.GET.get("weeks"), min_count=request.GET.get("min_count"),
                                        factor=request.GET.get("factor"))
-        data = hotspots.hotspots(request.user, region_id=request.GET.get("region") or None, params=params)
+        data = hotspots.hotspots(request.user, region_id=request.GET.get("region") or None,
+                                 region_code=request.GET.get("region_code") or None, params=params)
     except NotFound:
         raise Http404 from None
     except Forbidden as exc:
@@ -119,4 +123,5 @@ def hotspots_page(request):
         return HttpResponseRedirect(reverse("workorders:hotspots"))
     region = Region.objects.get(pk=data["region"]["id"])
     return render(request, "workorders/hotspots.html", {
-        "data": data, "regions": _regions_for(request.user, "hotspots", region), "region": region})
+        "data": data, "regions": _regions_for(request.user, "hotspots", region), "region": region,
+        "may_kpi": kpi.may_read_kpis(request.user)})

@@ -22,6 +22,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 class KpiQuerySerializer(serializers.Serializer):
     region = serializers.IntegerField(required=False, help_text=_("Region id (default: your own area)."))
+    region_code = serializers.CharField(required=False, max_length=20, help_text=_("Or the region's code (行政区划代码)"))
     group = serializers.ChoiceField(choices=list(kpi.GROUPS), default="region",
                                     help_text=_("region: the region's children; unit: handling units; "
                                                 "category: 大类; month"))
@@ -91,6 +92,7 @@ class KpiReportSerializer(serializers.Serializer):
 
 class HotspotQuerySerializer(serializers.Serializer):
     region = serializers.IntegerField(required=False)
+    region_code = serializers.CharField(required=False, max_length=20)
     weeks = serializers.IntegerField(required=False, min_value=3, max_value=52, help_text=_("Look back (weeks)"))
     min_count = serializers.IntegerField(required=False, min_value=2, max_value=1000)
     factor = serializers.FloatField(required=False, min_value=1, max_value=100,
@@ -147,7 +149,7 @@ def _report_args(request):
     q = KpiQuerySerializer(data=request.query_params)
     q.is_valid(raise_exception=True)
     d = q.validated_data
-    region = kpi.resolve_region(request.user, d.get("region"))
+    region = kpi.resolve_region(request.user, d.get("region"), code=d.get("region_code"))
     period = kpi.parse_period(start=d.get("start"), end=d.get("end"), month=d.get("month"))
     return {"group": d["group"], "region": region, "period": period}
 
@@ -207,6 +209,7 @@ class HotspotsView(APIView):
         q = HotspotQuerySerializer(data=request.query_params)
         q.is_valid(raise_exception=True)
         d = dict(q.validated_data)
-        region = d.pop("region", None)
+        region, code = d.pop("region", None), d.pop("region_code", None)
         params = hotspots.parse_params(**d)
-        return Response(HotspotsSerializer(hotspots.hotspots(request.user, region_id=region, params=params)).data)
+        data = hotspots.hotspots(request.user, region_id=region, region_code=code, params=params)
+        return Response(HotspotsSerializer(data).data)
