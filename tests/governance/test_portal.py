@@ -255,3 +255,18 @@ def test_every_page_carries_the_live_badge_script_once(client_for):
     client = client_for("wang_resident")
     assert client.get("/me/").content.decode().count("governance/notify.js") == 1
     assert client.get(reverse("notify:inbox")).content.decode().count("governance/notify.js") == 1
+
+
+def test_anonymous_home_needs_no_database(client, django_assert_num_queries):
+    """docs/deploy.md offers `GET /` as the health check."""
+    with django_assert_num_queries(0):
+        assert client.get("/").status_code == 200
+
+
+def test_me_and_home_pages_take_a_handful_of_queries(client_for, django_assert_max_num_queries):
+    """Session, user, assignments (regions and departments joined), unread count."""
+    for persona in ("li_gridworker", "sun_department", "wang_resident"):
+        client = client_for(persona)
+        for url in ("/me/", "/"):
+            with django_assert_max_num_queries(5):
+                assert client.get(url).status_code == 200
