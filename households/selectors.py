@@ -9,7 +9,8 @@ import calendar
 import datetime as dt
 from collections import defaultdict
 
-from django.db.models import Count, F, OuterRef, Q, Subquery
+from django.db.models import Count, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
 from governance import access, audit
@@ -22,7 +23,6 @@ from households.models import (
     Rental,
     Unit,
     Visit,
-    VisitRule,
 )
 
 # --- tags -------------------------------------------------------------------------------
@@ -119,41 +119,62 @@ def person_search(user, *, text: str = "", id_number: str = "", last4: str = "",
 # --- visits -------------------------------------------------------------------------------
 
 
+NEVER = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+
+
 def _last_visit_subquery():
-    return Subquery(Visit.objects.filter(Q(person=OuterRef("pk")) | Q(person__isnull=True, household=OuterRef("household_id")))
+    """The person's last visit, or a visit to their household as a whole: two index-backed subqueries
+    (an OR inside one makes PostgreSQL walk the visit table), each used once; NEVER stands for none
+    (SQLite's GREATEST is NULL as soon as one side is)."""
+    own = Subquery(Visit.objects.filter(person=OuterRef("pk")).order_by("-visited_at").values("visited_at")[:1])
+    home = Subquery(Visit.objects.filter(person__isnull=True, household=OuterRef("household_id"))
                     .order_by("-visited_at").values("visited_at")[:1])
+    return Greatest(Coalesce(own, Value(NEVER)), Coalesce(home, Value(NEVER)))
+
+
+def _ruled_tags(today):
+    return PersonTag.objects.filter(active_tag_q(today), tag__visit_rule__active=True,
+                                    tag__visit_rule__interval_days__isnull=False)
+
+
+def _ruled_person_ids(today):
+    """A semi-join on the persons with a visit rule, so the per-person subqueries run only for them."""
+    return _ruled_tags(today).values("person_id")
 
 
 def _interval_subquery(today):
-    return Subquery(PersonTag.objects.filter(active_tag_q(today), person=OuterRef("pk"), tag__visit_rule__active=True,
-                                             tag__visit_rule__interval_days__isnull=False)
+    return Subquery(_ruled_tags(today).filter(person=OuterRef("pk"))
                     .order_by("tag__visit_rule__interval_days").values("tag__visit_rule__interval_days")[:1])
 
 
 def due_visits(user, *, now=None, soon_days: int = 3, limit: int | None = 200) -> list[dict]:
-    """Persons in the user's scope whose next visit is due within `soon_days` or overdue,
-    by the shortest interval of their groups' visit rules. One SQL query (set-based) plus
-    one for the rule intervals and one for the reasons the user may see, whatever the size."""
+    """Persons in the user's scope whose next visit is due within `soon_days` or overdue, by the
+    shortest interval of their groups' visit rules. Set-based and constant in queries: one query
+    gives (person, interval, last visit) for every ruled person in scope, one loads the due ones,
+    one the groups the user may see (plus the user's assignments)."""
     now = now or timezone.now()
     today = timezone.localdate(now)
-    intervals = sorted(set(VisitRule.objects.filter(active=True, interval_days__isnull=False)
-                           .values_list("interval_days", flat=True)))
-    due_q = Q(last_visit__isnull=True)
-    for days in intervals:
-        due_q |= Q(interval=days, last_visit__lt=now - dt.timedelta(days=days - soon_days))
-    qs = (access.scope(Person.objects.filter(status=PersonStatus.LIVING), user, "visit")
-          .annotate(interval=_interval_subquery(today), last_visit=_last_visit_subquery())
-          .filter(interval__isnull=False).filter(due_q)
-          .select_related("household__unit__building")
-          .order_by(F("last_visit").asc(nulls_first=True), "pk"))
-    persons = list(qs[:limit] if limit else qs)
-    reasons = person_tags(user, [p.pk for p in persons], purpose="due visits")
+    ruled = (access.scope(Person.objects.filter(status=PersonStatus.LIVING, pk__in=_ruled_person_ids(today)), user,
+                          "visit")
+             .annotate(interval=_interval_subquery(today), last_visit=_last_visit_subquery())
+             .values_list("pk", "interval", "last_visit"))
+    due = {}
+    for pk, interval, last in ruled:
+        last = None if last is None or last <= NEVER else last
+        due_at = last + dt.timedelta(days=interval) if last else None
+        if due_at is None or due_at - dt.timedelta(days=soon_days) < now:
+            due[pk] = (interval, last, due_at)
+    order = sorted(due, key=lambda pk: (due[pk][2] is not None, due[pk][2] or now, pk))
+    if limit:
+        order = order[:limit]
+    persons = {p.pk: p for p in Person.objects.filter(pk__in=order).select_related("household__unit__building")}
+    reasons = person_tags(user, order, purpose="due visits")
     rows = []
-    for p in persons:
-        due_at = p.last_visit + dt.timedelta(days=p.interval) if p.last_visit else None
-        rows.append({"person": p, "interval": p.interval, "last_visit": p.last_visit, "due_at": due_at,
+    for pk in order:
+        interval, last, due_at = due[pk]
+        rows.append({"person": persons[pk], "interval": interval, "last_visit": last, "due_at": due_at,
                      "overdue": due_at is None or due_at < now,
-                     "reasons": [t.tag.name for t in reasons.get(p.pk, [])]})
+                     "reasons": [t.tag.name for t in reasons.get(pk, [])]})
     return rows
 
 
@@ -171,9 +192,11 @@ def completion_rates(user, *, year: int, month: int) -> list[dict]:
     start, end, days = _month_bounds(year, month)
     visits = Subquery(Visit.objects.filter(person=OuterRef("pk"), visited_at__gte=start, visited_at__lt=end)
                       .order_by().values("person").annotate(n=Count("pk")).values("n")[:1])
-    rows = (access.scope(Person.objects.filter(status=PersonStatus.LIVING), user, "view")
-            .annotate(interval=_interval_subquery(end.date() - dt.timedelta(days=1)), n_visits=visits)
-            .filter(interval__isnull=False).values_list("region_path", "interval", "n_visits"))
+    last_day = end.date() - dt.timedelta(days=1)
+    rows = (access.scope(Person.objects.filter(status=PersonStatus.LIVING, pk__in=_ruled_person_ids(last_day)), user,
+                         "view")
+            .annotate(interval=_interval_subquery(last_day), n_visits=visits)
+            .values_list("region_path", "interval", "n_visits"))
     grids: dict[str, list[float]] = defaultdict(lambda: [0.0, 0.0])
     for path, interval, done in rows:
         owed = days / interval
