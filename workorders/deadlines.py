@@ -30,9 +30,15 @@ def _warn_for(start, limit, unit, due):
 
 
 def handling_deadline(order) -> workdays.Deadline:
-    """Category limit for the order's urgency from the first dispatch, plus approved extensions."""
+    """Category limit for the order's urgency from the first dispatch; a request type's own limit
+    (接诉即办, counted from receipt) caps it when it is sooner; approved extensions add to it."""
     limit, unit = order.category.limit_for(order.urgency)
     due = workdays.deadline(order.dispatched_at, limit, unit)
+    if order.request_type_id:
+        rt = order.request_type
+        cap = workdays.deadline(order.reported_at, float(rt.limit), rt.limit_unit)
+        if cap.at < due.at:
+            due = cap
     estimated = due.estimated
     at = due.at
     extensions = order.applications.filter(kind=ApplicationKind.EXTENSION, status=ApplicationStatus.APPROVED)

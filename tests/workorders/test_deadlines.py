@@ -130,3 +130,15 @@ def test_the_beat_entry_runs_the_sweeper(world, make_order):
     assert ("workorders.sweep_deadlines", 300) in all_schedules().values()
     make_order()
     assert sweep_deadlines.delay().get() == {"amber": 0, "overdue": 0, "cleared": 0, "supervised": 0}
+
+
+def test_request_type_limit_caps_the_category_limit(world, make_order, rtypes, calendar_2025):
+    from workorders.models import RequestType
+
+    RequestType.objects.filter(code="help").update(limit=2, limit_unit="hours")
+    u = world.users
+    with clock(at(2025, 10, 9, 9, 0)):
+        order = make_order("e0108", request_type=RequestType.objects.get(code="help"))  # 1 working day vs 2 hours
+        services.order_accept(order=order, actor=u["zhao_community"])
+        order = services.order_dispatch(order=order, actor=u["chen_street"])
+    assert order.handling_due_at == at(2025, 10, 9, 11, 0)
