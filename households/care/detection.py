@@ -6,10 +6,11 @@ Default detector ("home profile"), per home, from the last `lookback_days` of ho
     hour in the last week: a running fridge or a dripping cistern is base, not life) by a margin;
   * an hour is *known* only when every meter of the home reported it (no data is not no use);
   * quiet spells are the runs of consecutive known hours without life (gaps-and-islands with
-    ROW_NUMBER); the spell going on now is compared with the home's own past spells that
-    started at about the same time of day (± `idle_hour_window` h): **no sign of life** when
-    it is at least `idle_min_hours` long and at most `idle_tolerated` past spells were as long
-    (allowing `idle_factor` × length + `idle_margin_hours`);
+    ROW_NUMBER); the spell going on now (counted from the end of an away flag, if later) is
+    **no sign of life** when it is at least `idle_min_hours` long and on at most
+    `idle_tolerated` past days the home was as quiet over the same hours of the day (a past
+    spell covering len / `idle_factor` − `idle_margin_hours` hours from the same clock time,
+    ± `idle_hour_window` h) — the home's own habits (sleep, outings, naps) set the bar;
   * **water that never stops**: the same over runs of hours with water use of at least
     `flow_m3` — at least `flow_min_hours` long and longer than any such run at that time of day.
 Baselines: `seed_rule` (original design: the last two days both below 10 % of the three-day
@@ -24,12 +25,11 @@ from datetime import date
 
 from django.db import connection
 
-from households.care.models import AlertKind, Consent, HourlyUsage, Meter
+from households.care.models import AlertKind, AwayFlag, Consent, HourlyUsage, Meter
 
 TZ_HOURS = 8  # Asia/Shanghai has no daylight saving: local day/hour is integer arithmetic on epoch hours
 MAX_LEARNED_SPELL_HOURS = 24  # longer quiet spells are trips or incidents, not the home's habits
 BASE_DAYS = 7
-FLOW_M3 = 0.03  # m³ in an hour that counts as "water running" (a tap left open runs 0.1–0.6 m³/h)
 
 
 @dataclass(frozen=True)
@@ -49,7 +49,7 @@ def _tables():
         "person": Person._meta.db_table, "household": Household._meta.db_table, "unit": Unit._meta.db_table,
         "building": Building._meta.db_table, "region": Region._meta.db_table,
         "persontag": PersonTag._meta.db_table, "tagtype": TagType._meta.db_table,
-        "consent": Consent._meta.db_table, "meter": Meter._meta.db_table, "hourly": HourlyUsage._meta.db_table,
+        "consent": Consent._meta.db_table, "away": AwayFlag._meta.db_table, "meter": Meter._meta.db_table, "hourly": HourlyUsage._meta.db_table,
     }
 
 
@@ -119,23 +119,50 @@ def default_sql() -> str:
         SELECT kind, unit_id, MIN(hour) AS start_h, MAX(hour) AS end_h, COUNT(*) AS len
         FROM marked GROUP BY kind, unit_id, grp
     ),
-    cur AS (
-        SELECT r.kind, r.unit_id, r.start_h, r.len
+    away AS (
+        SELECT h.unit_id, MAX(a.ends_hour) AS end_h
+        FROM {t['away']} a JOIN {t['person']} p ON p.id = a.person_id
+        JOIN {t['household']} h ON h.id = p.household_id
+        WHERE a.cancelled_at IS NULL AND a.ends_hour <= %(now_h)s
+        GROUP BY h.unit_id
+    ),
+    cur0 AS (
+        SELECT r.kind, r.unit_id, r.start_h, z.last_h
         FROM runs r JOIN horizon z ON z.unit_id = r.unit_id AND r.end_h = z.last_h
         WHERE z.last_h >= %(now_h)s - %(fresh)s
     ),
+    cur AS (
+        -- a quiet spell that began while the person was flagged away counts from their return
+        SELECT c.kind, c.unit_id, c.start_h, c.last_h - c.start_h + 1 AS len
+        FROM (SELECT c0.kind, c0.unit_id, c0.last_h,
+                     CASE WHEN a.end_h IS NOT NULL AND a.end_h > c0.start_h THEN a.end_h ELSE c0.start_h END
+                         AS start_h
+              FROM cur0 c0 LEFT JOIN away a ON a.unit_id = c0.unit_id) c
+        WHERE c.last_h >= c.start_h
+    ),
     judged AS (
+        -- no_life: on how many past days was the home as quiet over the same hours of the day
+        --   (a past spell covering a stretch of len/idle_factor - idle_margin hours that starts
+        --   within ± window hours of the same clock time)?
+        -- water_running: how many past runs of flow that started about then were as long?
         SELECT c.kind, c.unit_id, c.start_h, c.len,
             COUNT(r.unit_id) AS n_similar,
-            SUM(CASE WHEN c.kind = 'no_life' AND r.len * %(idle_factor)s + %(idle_margin)s >= c.len THEN 1
-                     WHEN c.kind = 'water_running' AND r.len + %(flow_margin)s >= c.len THEN 1
-                     ELSE 0 END) AS n_as_long,
+            SUM(CASE
+                WHEN c.kind = 'no_life'
+                 AND r.end_h - r.start_h + 1 >= c.len / %(idle_factor)s - %(idle_margin)s
+                 AND (((((r.start_h - c.start_h + %(window)s) %% 24) + 24) %% 24 <= 2 * %(window)s)
+                      OR r.start_h + ((((c.start_h - %(window)s - r.start_h) %% 24) + 24) %% 24)
+                         <= r.end_h + 1 - (c.len / %(idle_factor)s - %(idle_margin)s))
+                THEN 1
+                WHEN c.kind = 'water_running' AND r.len + %(flow_margin)s >= c.len
+                 AND (ABS((r.start_h %% 24) - (c.start_h %% 24)) <= %(window)s
+                      OR ABS((r.start_h %% 24) - (c.start_h %% 24)) >= 24 - %(window)s)
+                THEN 1
+                ELSE 0 END) AS n_as_long,
             MAX(r.len) AS longest
         FROM cur c
         LEFT JOIN runs r ON r.unit_id = c.unit_id AND r.kind = c.kind AND r.end_h < c.start_h
             AND r.len <= {MAX_LEARNED_SPELL_HOURS}
-            AND (ABS((r.start_h %% 24) - (c.start_h %% 24)) <= %(window)s
-                 OR ABS((r.start_h %% 24) - (c.start_h %% 24)) >= 24 - %(window)s)
         GROUP BY c.kind, c.unit_id, c.start_h, c.len
     )
     SELECT j.kind, j.unit_id, w.person_id, j.start_h, j.len, j.n_similar, COALESCE(j.n_as_long, 0), j.longest
@@ -209,7 +236,7 @@ def _params(cfg, now_h: int, today: date) -> dict:
     return {
         "prefix": cfg.district.path + "%", "today": today, "now_h": now_h,
         "lo": now_h - cfg.lookback_days * 24, "base_lo": now_h - BASE_DAYS * 24,
-        "w_act": float(cfg.water_active_m3), "e_act": float(cfg.power_active_kwh), "flow_m3": FLOW_M3,
+        "w_act": float(cfg.water_active_m3), "e_act": float(cfg.power_active_kwh), "flow_m3": float(cfg.flow_m3),
         "fresh": cfg.device_gap_hours, "gap": cfg.device_gap_hours,
         "idle_factor": float(cfg.idle_factor), "idle_margin": cfg.idle_margin_hours,
         "tolerated": cfg.idle_tolerated, "window": cfg.idle_hour_window, "idle_min": cfg.idle_min_hours,

@@ -127,6 +127,9 @@ class AwayFlag(models.Model):
     created_at = models.DateTimeField(_("recorded"), auto_now_add=True)
     cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True)
     region_path = models.CharField(max_length=255, editable=False, db_index=True, default="")
+    # Epoch hours of the period, for the sweep's portable SQL (kept in step by save()).
+    starts_hour = models.BigIntegerField(editable=False, default=0)
+    ends_hour = models.BigIntegerField(editable=False, default=0)
 
     class Meta:
         verbose_name = _("away period")
@@ -138,6 +141,11 @@ class AwayFlag(models.Model):
 
     def __str__(self):
         return f"{self.person} · {self.starts_at:%Y-%m-%d} – {self.ends_at:%Y-%m-%d}"
+
+    def save(self, *args, **kwargs):
+        self.starts_hour = int(self.starts_at.timestamp()) // 3600
+        self.ends_hour = -(-int(self.ends_at.timestamp()) // 3600)  # the hour after the end
+        super().save(*args, **kwargs)
 
 
 class Detector(models.TextChoices):
@@ -163,9 +171,12 @@ class CareSettings(models.Model):
     idle_margin_hours = models.PositiveSmallIntegerField(_("allowance on the home's longest quiet spell (hours)"),
                                                          default=1)
     idle_tolerated = models.PositiveSmallIntegerField(
-        _("quiet spells as long that are tolerated"), default=1,
-        help_text=_("How many past quiet spells at that time of day may have been as long without an alert."))
-    idle_hour_window = models.PositiveSmallIntegerField(_("compare with spells starting within (± hours)"), default=1)
+        _("past days as quiet that are tolerated"), default=0,
+        help_text=_("How many past days may have been as quiet over the same hours of the day without an alert."))
+    idle_hour_window = models.PositiveSmallIntegerField(_("same hours of the day within (± hours)"), default=1)
+    flow_m3 = models.DecimalField(_("running water: use per hour of at least (m³)"), max_digits=8,
+                                  decimal_places=4, default=0.06,
+                                  help_text=_("A tap left open runs 0.1–0.6 m³ an hour; a shower about 0.05."))
     flow_min_hours = models.PositiveSmallIntegerField(_("running water: at least (hours in a row)"), default=3)
     flow_margin_hours = models.PositiveSmallIntegerField(_("running water: hours beyond the home's longest"), default=1)
     device_gap_hours = models.PositiveSmallIntegerField(_("device alert after silence of (hours)"), default=6)

@@ -113,7 +113,12 @@ def test_away_flag_suppresses_and_expires(world):
     AwayFlag.objects.create(person=person, starts_at=at(start + 8), ends_at=at(start + 30))
     for hour in range(start + 12, start + 30, 3):
         assert care_sweep(now=at(hour)).raised == []
-    assert kinds(care_sweep(now=at(start + 31))) == [AlertKind.NO_LIFE]
+    raised = []
+    for hour in range(start + 31, start + 40):
+        raised += care_sweep(now=at(hour)).raised
+    # back home (flag over at 06:00) and still no sign of life: the quiet counts from the return
+    assert [a.kind for a in raised] == [AlertKind.NO_LIFE]
+    assert raised[0].since_hour >= int(at(start + 30).timestamp()) // 3600
 
 
 def test_unwatched_home_is_not_swept(world):

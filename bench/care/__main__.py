@@ -1,0 +1,5 @@
+import sys
+
+from bench.care.run import main
+
+sys.exit(main())
