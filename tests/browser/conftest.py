@@ -14,8 +14,10 @@ import shutil
 
 import pytest
 
-# Playwright's sync API runs an event loop in this thread; Django would then refuse ORM calls
-# from the test body (seeding, checking what the page saved). The test is not async code.
+# Playwright's sync API leaves an event loop running in the main thread from the first browser
+# test to the end of the session (the browser is session-scoped), and Django then refuses every
+# ORM call there: in the test body (seeding, checking what the page saved) and in any test that
+# runs later in this process. None of them is async code, so the guard is lifted for the process.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
