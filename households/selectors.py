@@ -93,10 +93,19 @@ def persons_for(user, action: str = "view"):
     return access.scope(Person.objects.all(), user, action).select_related("household__unit__building")
 
 
+# What a search result shows (the API list, the staff pages): loading only these keeps the ORM's
+# share of a one-row indexed lookup small (bench/households); the list's query-count test
+# catches any field read outside it (it would cost one query per row).
+SEARCH_FIELDS = ("id", "name", "sex", "birth_date", "relation", "status", "household_id", "id_type",
+                 "id_number_masked", "region_path", "household__unit_id", "household__number",
+                 "household__unit__building_id", "household__unit__entrance", "household__unit__number",
+                 "household__unit__building__address", "household__unit__building__name")
+
+
 def person_search(user, *, text: str = "", id_number: str = "", last4: str = "", address: str = "", tag: str = "",
                   grid=None):
     """Search in scope: name, last 4 of the ID, the exact ID (blind index), address, group."""
-    qs = persons_for(user)
+    qs = persons_for(user).only(*SEARCH_FIELDS)
     if id_number:
         qs = qs.filter(id_number_hash=pii.id_index(id_number))
     if last4:

@@ -45,6 +45,9 @@ def staff_home(request):
                                         "approve").count(),
         "pending_registrations": access.scope(Registration.objects.filter(status=RegistrationStatus.PENDING),
                                               request.user, "verify").count(),
+        "rentals_ending": selectors.rentals_for(request.user).filter(
+            ends_on__gte=now.date(), ends_on__lte=now.date() + timezone.timedelta(days=30))[:20],
+        "registration_gaps": selectors.units_registration_gaps(request.user)[:20],
     }
     return render(request, "households/staff_home.html", ctx)
 

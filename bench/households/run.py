@@ -49,9 +49,10 @@ def _median_ms(a, b, repeat):
     return statistics.median(times[0]), statistics.median(times[1])
 
 
-# The same columns as the ORM's select_related (the API needs person, household, unit, building).
+# The same columns as the selector loads (households.selectors.SEARCH_FIELDS: what the API list shows).
 PERSON_SQL = """
-SELECT p.*, h.*, u.*, b.*
+SELECT p.id, p.name, p.sex, p.birth_date, p.relation, p.status, p.household_id, p.id_type, p.id_number_masked,
+       p.region_path, h.id, h.unit_id, h.number, u.id, u.building_id, u.entrance, u.number, b.id, b.address, b.name
 FROM households_person p
 LEFT JOIN households_household h ON h.id = p.household_id
 LEFT JOIN households_unit u ON u.id = h.unit_id

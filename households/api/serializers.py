@@ -2,8 +2,10 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from households.models import (
+    Business,
     CareContact,
     ChangeRequest,
+    FireCheckResult,
     Household,
     IdType,
     ImportJob,
@@ -130,6 +132,41 @@ class RentalSerializer(serializers.ModelSerializer):
         model = Rental
         fields = ["id", "unit", "address", "landlord_name", "tenant_household", "starts_on", "ends_on",
                   "registration_number", "registered_on", "tenants_count"]
+
+
+class BusinessSerializer(serializers.ModelSerializer):
+    address = serializers.CharField(source="unit.__str__", read_only=True)
+    owner_phone = serializers.CharField(source="owner_phone_masked", read_only=True)
+    last_fire_check = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Business
+        fields = ["id", "name", "kind", "unit", "address", "owner_name", "owner_phone", "licence_number", "employees",
+                  "active", "last_fire_check"]
+
+    def get_last_fire_check(self, obj):
+        checks = list(obj.fire_checks.all())  # prefetched, newest first
+        if not checks:
+            return None
+        c = checks[0]
+        return {"checked_on": c.checked_on, "result": c.result, "findings": c.findings, "next_due": c.next_due}
+
+
+class FireCheckInputSerializer(serializers.Serializer):
+    result = serializers.ChoiceField(choices=FireCheckResult.choices)
+    findings = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+    checked_on = serializers.DateField(required=False)
+    next_due = serializers.DateField(required=False)
+
+
+class RegistrationGapSerializer(serializers.ModelSerializer):
+    address = serializers.CharField(source="__str__", read_only=True)
+    rental_ends = serializers.DateField(read_only=True)
+    rental_reg = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = Unit
+        fields = ["id", "address", "rental_ends", "rental_reg"]
 
 
 class CareContactSerializer(serializers.ModelSerializer):

@@ -15,6 +15,7 @@ from governance.models import Region
 from households import exports, selectors, services
 from households.api import serializers as s
 from households.models import (
+    Business,
     CareContact,
     ChangeRequest,
     Household,
@@ -179,6 +180,36 @@ class RentalViewSet(ScopedViewMixin, viewsets.ReadOnlyModelViewSet):
     queryset = Rental.objects.select_related("unit__building").order_by("ends_on", "id")
     serializer_class = s.RentalSerializer
     filterset_fields = ["unit", "registration_number"]
+
+
+class RegistrationGapsView(APIView):
+    """Rented units in scope whose latest rental has ended or has no registration number."""
+
+    def get(self, request):
+        if not access.may_at_all(request.user, "view", Rental):
+            from governance.errors import Forbidden
+
+            raise Forbidden()
+        return Response(s.RegistrationGapSerializer(selectors.units_registration_gaps(request.user), many=True).data)
+
+
+class BusinessViewSet(ScopedViewMixin, viewsets.ReadOnlyModelViewSet):
+    """实有单位 in scope with their last fire-safety check; POST fire-check records a new one."""
+
+    queryset = Business.objects.select_related("unit__building").prefetch_related("fire_checks").order_by("name", "id")
+    serializer_class = s.BusinessSerializer
+    filterset_fields = ["kind", "active"]
+    access_actions = {"fire_check": "visit"}
+
+    @extend_schema(request=s.FireCheckInputSerializer, responses=s.BusinessSerializer)
+    @action(detail=True, methods=["post"], url_path="fire-check")
+    def fire_check(self, request, pk=None):
+        business = self.get_object()
+        data = s.FireCheckInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.fire_check_record(business=business, actor=request.user, **data.validated_data)
+        business = self.get_queryset().get(pk=business.pk)
+        return Response(s.BusinessSerializer(business).data, status=status.HTTP_201_CREATED)
 
 
 class CareContactViewSet(ScopedViewMixin, mixins.CreateModelMixin, mixins.DestroyModelMixin,

@@ -180,6 +180,18 @@ ROWS = [
     Row(API + "rental-detail", "zhou_outsider", 404, obj="hh_rental"),
     Row(API + "rental-detail", "sun_department", 404, obj="hh_rental"),
     Row(API + "rental-detail", "qian_department", 404, obj="hh_rental"),
+    Row(API + "registration-gaps", None, 401),
+    Row(API + "registration-gaps", "zhao_community", 200),
+    Row(API + "registration-gaps", "wang_resident", 403),
+    # businesses and fire checks
+    Row(API + "business-list", None, 401),
+    Row(API + "business-list", "li_gridworker", 200),
+    Row(API + "business-detail", "li_gridworker", 200, obj="hh_business"),
+    Row(API + "business-detail", "wu_gridworker", 404, obj="hh_business"),
+    Row(API + "business-detail", "wang_resident", 404, obj="hh_business"),
+    Row(API + "business-fire-check", "li_gridworker", 201, obj="hh_business", method="post", data={"result": "passed"}),
+    Row(API + "business-fire-check", "chen_street", 403, obj="hh_business", method="post", data={"result": "passed"}),
+    Row(API + "business-fire-check", "wu_gridworker", 404, obj="hh_business", method="post", data={"result": "passed"}),
     # care contacts
     Row(API + "carecontact-list", None, 401),
     Row(API + "carecontact-list", "wang_resident", 200),

@@ -111,3 +111,20 @@ def test_tag_counts_follow_visibility(world, hh):
     li = next(r for r in selectors.special_group_counts(world.users["li_gridworker"]) if r["level"] == "grid")
     assert li["groups"] == {"独居老人": 1}
     assert PersonTag.objects.count() == 4
+
+
+def test_gongan_sees_rentals_of_its_district_only(world, hh, django_user_model):
+    import datetime as dt
+
+    from governance.models import Assignment
+    from households.models import Rental
+    from households.services import rental_create
+
+    rental_create(unit=hh.a1.unit, starts_on=dt.date(2026, 1, 1), ends_on=dt.date(2026, 12, 31),
+                  actor=world.users["zhao_community"])
+    police = django_user_model.objects.create_user(username="police", password="x")
+    Assignment.objects.create(user=police, role="department_staff", department=world.departments["gongan"])
+    police = django_user_model.objects.get(pk=police.pk)
+    assert access.scope(Rental.objects.all(), police, "view").count() == 1
+    assert names(police) == set()  # no household files, only rentals
+    assert access.scope(Rental.objects.all(), world.users["qian_department"], "view").count() == 0
