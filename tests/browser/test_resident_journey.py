@@ -97,3 +97,15 @@ def test_grid_worker_home_points_to_the_back_office(page, site, seeded):
     expect(cards.get_by_role("link", name="管理后台")).to_have_attribute("href", "/admin/")
     assert_fits_a_phone(page)
     screenshot(page, "home-gridworker")
+
+
+def test_smallest_phone_in_english_with_large_text_still_fits(page, site, seeded):
+    """The longest labels (English) at the biggest size (large text) on a 320px-wide phone."""
+    page.set_viewport_size({"width": 320, "height": 640})
+    page.context.add_cookies([{"name": "django_language", "value": "en", "url": site},
+                              {"name": "large_text", "value": "1", "url": site}])
+    for url in ("/", "/accounts/login/", "/accounts/password/"):
+        page.goto(site + url)
+        expect(page.locator("html")).to_have_class(re.compile(r"\blarge-text\b"))
+        assert_fits_a_phone(page)
+    screenshot(page, "login-320-en-large", full_page=False)
