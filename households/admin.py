@@ -1,5 +1,7 @@
 """Back office for the household files. Rows scoped by governance.access; actions call services."""
 
+import contextvars
+
 from django.contrib import admin, messages
 from django.db.models import Prefetch
 from django.utils.html import format_html, format_html_join
@@ -39,6 +41,23 @@ class HouseholdsAdminMixin(ScopedAdminMixin):
             return request.user.is_superuser or any(
                 access.policy_for(self.model).role_may(a.role, action) for a in request.user.active_assignments)
         return super()._may(request, action, obj)
+
+
+# The user looking at a change form, for read-only displays that depend on who looks (sensitive
+# groups). A context variable, not an attribute: a ModelAdmin is shared by every request.
+_viewer: contextvars.ContextVar = contextvars.ContextVar("households_admin_viewer", default=None)
+
+
+class ViewerMixin:
+    def changeform_view(self, request, *args, **kwargs):
+        token = _viewer.set(request.user)
+        try:
+            response = super().changeform_view(request, *args, **kwargs)
+            if hasattr(response, "render"):
+                response.render()  # render while the viewer is known (TemplateResponse renders late)
+            return response
+        finally:
+            _viewer.reset(token)
 
 
 class GridFilter(admin.SimpleListFilter):
@@ -84,7 +103,7 @@ def _run(modeladmin, request, queryset, fn, done):
 
 
 @admin.register(Person, site=site)
-class PersonAdmin(HouseholdsAdminMixin, ImportMixin, admin.ModelAdmin):
+class PersonAdmin(ViewerMixin, HouseholdsAdminMixin, ImportMixin, admin.ModelAdmin):
     """Search: name, last 4 of the ID, the exact ID (blind index), address. Filters: grid, group.
     Import (.xlsx/.csv) through django-import-export onto the one import pipeline (admin_import)."""
 
@@ -122,15 +141,11 @@ class PersonAdmin(HouseholdsAdminMixin, ImportMixin, admin.ModelAdmin):
 
     @admin.display(description=_("special groups"))
     def groups(self, obj):
-        request = getattr(self, "_request", None)
-        if request is None:
+        viewer = _viewer.get()
+        if viewer is None or obj is None or obj.pk is None:
             return ""
-        tags = selectors.person_tags(request.user, [obj.pk], purpose="admin").get(obj.pk, [])
+        tags = selectors.person_tags(viewer, [obj.pk], purpose="admin").get(obj.pk, [])
         return ", ".join(f"{t.tag.name}{'·' + t.subtype if t.subtype else ''}" for t in tags)
-
-    def get_form(self, request, obj=None, **kwargs):
-        self._request = request
-        return super().get_form(request, obj, **kwargs)
 
     def save_model(self, request, obj, form, change):
         if change:
@@ -151,7 +166,7 @@ class UnitInline(admin.TabularInline):
 
 
 @admin.register(Building, site=site)
-class BuildingAdmin(HouseholdsAdminMixin, admin.ModelAdmin):
+class BuildingAdmin(ViewerMixin, HouseholdsAdminMixin, admin.ModelAdmin):
     """The building view: every unit with its households and the groups of their members, at a glance."""
 
     list_display = ["address", "name", "grid", "floors"]
@@ -162,17 +177,14 @@ class BuildingAdmin(HouseholdsAdminMixin, admin.ModelAdmin):
     fields = ["grid", "name", "address", "lon", "lat", "floors", "at_a_glance"]
     inlines = [UnitInline]
 
-    def get_form(self, request, obj=None, **kwargs):
-        self._request = request
-        return super().get_form(request, obj, **kwargs)
-
     @admin.display(description=_("units at a glance"))
     def at_a_glance(self, obj):
-        if obj is None or obj.pk is None:
+        viewer = _viewer.get()
+        if obj is None or obj.pk is None or viewer is None:
             return ""
         units = obj.units.prefetch_related(Prefetch("households__members", queryset=Person.objects.order_by("pk")))
         persons = [p for u in units for h in u.households.all() for p in h.members.all()]
-        tags = selectors.person_tags(self._request.user, [p.pk for p in persons], purpose="building view")
+        tags = selectors.person_tags(viewer, [p.pk for p in persons], purpose="building view")
         rows = []
         for u in units:
             for h in u.households.all() or [None]:

@@ -108,7 +108,9 @@ def change_request_diff(req: ChangeRequest) -> list[dict]:
     rows = []
     for field, proposed in _unseal(req.changes).items():
         shown = proposed
-        if field == "id_number":
+        if str(proposed).startswith("("):  # "(applied)" / "(declined)": the value is no longer kept
+            pass
+        elif field == "id_number":
             shown = pii.mask_id(str(proposed))
         elif field == "phone":
             shown = pii.mask_phone(str(proposed))
