@@ -30,6 +30,7 @@ from households.care.models import AlertKind, AwayFlag, Consent, HourlyUsage, Me
 TZ_HOURS = 8  # Asia/Shanghai has no daylight saving: local day/hour is integer arithmetic on epoch hours
 MAX_LEARNED_SPELL_HOURS = 24  # longer quiet spells are trips or incidents, not the home's habits
 BASE_DAYS = 7
+DEVICE_LOOKBACK_DAYS = 7
 
 
 @dataclass(frozen=True)
@@ -260,7 +261,8 @@ def candidates(cfg, *, now_h: int, today: date, detector: str) -> list[Candidate
     found = []
     with connection.cursor() as cursor:
         for position, sql in enumerate(statements):
-            run_params = params if position else {**params, "lo": now_h - cfg.lookback_days * 24}
+            # device check: a week back is enough to know when a meter went silent
+            run_params = params if position else {**params, "lo": now_h - DEVICE_LOOKBACK_DAYS * 24}
             cursor.execute(sql, run_params)
             for kind, unit_id, person_id, since, length, n_similar, n_as_long, longest in cursor.fetchall():
                 found.append(Candidate(

@@ -166,16 +166,16 @@ class CareSettings(models.Model):
     power_active_kwh = models.DecimalField(_("power use that shows life (kWh per hour above base)"), max_digits=8,
                                            decimal_places=4, default=0.06)
     idle_min_hours = models.PositiveSmallIntegerField(_("never alert before (hours without life)"), default=3)
-    idle_factor = models.DecimalField(_("allowance on the home's longest quiet spell (factor)"), max_digits=5,
+    idle_factor = models.DecimalField(_("past quiet compared: length divided by"), max_digits=5,
                                       decimal_places=2, default=1.0)
-    idle_margin_hours = models.PositiveSmallIntegerField(_("allowance on the home's longest quiet spell (hours)"),
-                                                         default=1)
+    idle_margin_hours = models.PositiveSmallIntegerField(_("past quiet compared: length minus (hours)"),
+                                                         default=2)
     idle_tolerated = models.PositiveSmallIntegerField(
         _("past days as quiet that are tolerated"), default=0,
         help_text=_("How many past days may have been as quiet over the same hours of the day without an alert."))
     idle_hour_window = models.PositiveSmallIntegerField(_("same hours of the day within (± hours)"), default=1)
     flow_m3 = models.DecimalField(_("running water: use per hour of at least (m³)"), max_digits=8,
-                                  decimal_places=4, default=0.06,
+                                  decimal_places=4, default=0.1,
                                   help_text=_("A tap left open runs 0.1–0.6 m³ an hour; a shower about 0.05."))
     flow_min_hours = models.PositiveSmallIntegerField(_("running water: at least (hours in a row)"), default=3)
     flow_margin_hours = models.PositiveSmallIntegerField(_("running water: hours beyond the home's longest"), default=1)
