@@ -223,6 +223,10 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "CareAlertKindEnum": "households.care.models.AlertKind",
         "MeterKindEnum": "households.care.models.MeterKind",
+        "OrderStatusEnum": "workorders.choices.Status",
+        "OrderChannelEnum": "workorders.choices.Channel",
+        "LimitUnitEnum": "workorders.choices.LimitUnit",
+        "VisitChannelEnum": "households.models.records.VisitChannel",
     },
 }
 
