@@ -55,19 +55,20 @@ def test_work_days_across_national_day_with_amber_and_overdue(world, make_order,
     assert order.handling_due_at == at(2025, 10, 9, 17, 0)
     # 80 % of the 12.5 working hours: 5.5 h on Sep 30, 4.5 h on Oct 9 → 14:30.
     assert order.warn_at == at(2025, 10, 9, 14, 30)
-    assert services.sweep(at(2025, 10, 8, 20, 0)) == {"amber": 0, "overdue": 0, "cleared": 0, "supervised": 0}
-    assert services.sweep(at(2025, 10, 9, 14, 31))["amber"] == 1
-    counts = services.sweep(at(2025, 10, 9, 17, 1))
-    assert counts["overdue"] == 1 and counts["supervised"] == 1
+    nothing = {"overdue": 0, "marked": 0, "cleared": 0}
+    assert services.sweep(at(2025, 10, 8, 20, 0)) == nothing
+    assert services.sweep(at(2025, 10, 9, 14, 29)) == nothing
+    assert services.sweep(at(2025, 10, 9, 14, 31)) == {"overdue": 0, "marked": 1, "cleared": 0}
+    order.refresh_from_db()
+    assert order.warned and not order.overdue
+    assert services.sweep(at(2025, 10, 9, 17, 1)) == {"overdue": 1, "marked": 1, "cleared": 0}
     order.refresh_from_db()
     assert order.overdue and order.ever_overdue and order.supervise_level == 1
-    assert set(TimelineEntry.objects.filter(order=order, actor=None).values_list("action", flat=True)) == {
-        "overdue", "auto_supervise"}
+    entry = TimelineEntry.objects.get(order=order, actor=None)
+    assert entry.action == "overdue" and "督办" in entry.note
     # A second run changes nothing (idempotent re-derivation).
-    assert services.sweep(at(2025, 10, 9, 17, 6)) == {"amber": 0, "overdue": 0, "cleared": 0, "supervised": 0}
-    # The department's staff got one notice.
-    assert world.users["sun_department"].notifications.count() == 0  # 环卫, not 城管
-    assert TimelineEntry.objects.filter(order=order, action="overdue").count() == 1
+    assert services.sweep(at(2025, 10, 9, 17, 6)) == nothing
+    assert world.users["sun_department"].notifications.count() == 0  # 环卫's order, not 城管's
 
 
 def test_work_hours_run_into_the_makeup_saturday(world, make_order, calendar_2025):
@@ -89,6 +90,7 @@ def test_extension_moves_the_deadline_and_clears_overdue(world, make_order, cale
     services.sweep(at(2025, 10, 9, 11, 30))
     order.refresh_from_db()
     assert order.overdue
+    assert world.users["sun_department"].notifications.filter(dedup_key__startswith="wo:sweep:").count() == 1
     with clock(at(2025, 10, 9, 11, 40)):
         with pytest.raises(Forbidden):  # the requester cannot approve their own request
             services.extension_decide(application=app, actor=u["sun_department"], approve=True)
@@ -129,7 +131,7 @@ def test_the_beat_entry_runs_the_sweeper(world, make_order):
 
     assert ("workorders.sweep_deadlines", 300) in all_schedules().values()
     make_order()
-    assert sweep_deadlines.delay().get() == {"amber": 0, "overdue": 0, "cleared": 0, "supervised": 0}
+    assert sweep_deadlines.delay().get() == {"overdue": 0, "marked": 0, "cleared": 0}
 
 
 def test_request_type_limit_caps_the_category_limit(world, make_order, rtypes, calendar_2025):

@@ -1,18 +1,19 @@
 """The deadline sweeper (beat, every 300 s): re-derives from the database what is due.
 
 Set-based, so 100k open orders cost a handful of statements, not 100k saves:
-1. amber: open, not parked, not yet amber, warn_at passed → warned;
-2. overdue: open, not parked, due passed, not yet overdue → overdue (+ ever_overdue);
-3. 督办: newly overdue orders that nobody supervised yet are supervised by the next level
-   up automatically (level 1; a superior raises it by hand with order_supervise);
-4. a timeline row per change, written by INSERT … SELECT on the rows this run stamped,
-   and one notification per handler.
-A lost beat only delays: the next run finds the same rows from the same columns."""
+1. a timeline row for every order that turns overdue now (INSERT … SELECT, one statement),
+   noting the automatic 督办 where nobody supervised it yet;
+2. one UPDATE marks amber (warn_at passed), overdue (due passed) and 督办 level 1 (the next
+   level up is told automatically; a superior raises it by hand with order_supervise);
+3. orders no longer overdue (an approved extension moved the date) lose the flag;
+4. one inbox row per person holding newly overdue orders (and per department's staff).
+Parked orders (挂账) are left out: they have their own count. A lost beat only delays: the
+next run finds the same rows from the same columns, and a second run changes nothing."""
 
 from __future__ import annotations
 
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import Case, Count, F, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -20,18 +21,17 @@ from workorders.choices import OPEN_STATUSES
 from workorders.models import TimelineEntry, WorkOrder
 
 
-def _insert_timeline(stamp_q: Q, *, action: str, note: str, at) -> int:
-    """INSERT INTO timeline SELECT … FROM orders WHERE <stamp>: one statement, any size."""
-    qs = WorkOrder.objects.filter(stamp_q).values("pk", "status")
-    select_sql, params = qs.query.sql_with_params()
-    # select_sql is "SELECT id, status FROM workorders_workorder WHERE …"
+def _insert_overdue_timeline(qs, *, at) -> int:
+    """INSERT INTO timeline SELECT … FROM orders WHERE <qs>: one statement, any size."""
+    select_sql, params = qs.values("pk").query.sql_with_params()
     where = select_sql[select_sql.index(" FROM "):]
-    t = TimelineEntry._meta.db_table
+    o, t = WorkOrder._meta.db_table, TimelineEntry._meta.db_table
     sql = (f"INSERT INTO {t} (order_id, at, actor_id, action, from_status, to_status, note, public, data) "
-           f"SELECT {WorkOrder._meta.db_table}.id, %s, NULL, %s, {WorkOrder._meta.db_table}.status, "
-           f"{WorkOrder._meta.db_table}.status, %s, %s, %s{where}")
+           f"SELECT {o}.id, %s, NULL, %s, {o}.status, {o}.status, "
+           f"CASE WHEN {o}.supervise_level = 0 THEN %s ELSE %s END, %s, %s{where}")
     with connection.cursor() as cur:
-        cur.execute(sql, [at, action, note, False, "{}", *params])
+        cur.execute(sql, [at, "overdue", str(_("overdue: supervised automatically")), str(_("overdue")), False, "{}",
+                          *params])
         return cur.rowcount
 
 
@@ -39,25 +39,25 @@ def _insert_timeline(stamp_q: Q, *, action: str, note: str, at) -> int:
 def sweep(now=None) -> dict[str, int]:
     now = now or timezone.now()
     live = WorkOrder.objects.filter(status__in=OPEN_STATUSES, parked=False)
-    counts = {}
-    counts["amber"] = live.filter(warned=False, warn_at__lte=now).update(warned=True)
-    newly = live.filter(overdue=False, due_at__lte=now)
-    counts["overdue"] = newly.update(overdue=True, overdue_at=now, ever_overdue=True)
-    # Orders no longer overdue (an extension moved the due date) lose the flag.
+    turning = live.filter(overdue=False, due_at__lte=now)
+    holders = list(turning.values("assigned_user_id", "assigned_department_id").annotate(n=Count("pk")))
+    counts = {"overdue": _insert_overdue_timeline(turning, at=now) if holders else 0}
+    newly = Q(overdue=False, due_at__lte=now)
+    counts["marked"] = live.filter(Q(warned=False, warn_at__lte=now) | newly).update(
+        warned=Case(When(warn_at__lte=now, then=Value(True)), default=F("warned")),
+        overdue=Case(When(due_at__lte=now, then=Value(True)), default=F("overdue")),
+        overdue_at=Case(When(newly, then=Value(now)), default=F("overdue_at")),
+        ever_overdue=Case(When(due_at__lte=now, then=Value(True)), default=F("ever_overdue")),
+        supervise_level=Case(When(newly & Q(supervise_level=0), then=Value(1)), default=F("supervise_level"),
+                             output_field=WorkOrder._meta.get_field("supervise_level")),
+    )
     counts["cleared"] = WorkOrder.objects.filter(overdue=True).filter(
         Q(due_at__gt=now) | Q(due_at__isnull=True) | ~Q(status__in=OPEN_STATUSES)).update(overdue=False, overdue_at=None)
-    # 督办: level 1 when it first turns overdue; one level more for each further stage length overdue.
-    stamp = Q(status__in=OPEN_STATUSES, parked=False, overdue=True, overdue_at=now)
-    counts["supervised"] = WorkOrder.objects.filter(stamp, supervise_level=0).update(supervise_level=1)
-    if counts["overdue"]:
-        _insert_timeline(stamp, action="overdue", note=_("overdue"), at=now)
-    if counts["supervised"]:
-        _insert_timeline(stamp & Q(supervise_level=1), action="auto_supervise", note=_("overdue: supervised automatically"), at=now)
-    _notify_handlers(stamp, now)
+    _notify_holders(holders, now)
     return counts
 
 
-def _notify_handlers(stamp: Q, now) -> None:
+def _notify_holders(holders: list[dict], now) -> None:
     """One inbox row per person holding newly overdue orders, and per department's staff."""
     from collections import defaultdict
 
@@ -67,18 +67,17 @@ def _notify_handlers(stamp: Q, now) -> None:
     from governance.models import Assignment, Notification
     from governance.roles import Role
 
-    rows = list(WorkOrder.objects.filter(stamp).values_list("assigned_user_id", "assigned_department_id"))
-    if not rows:
+    if not holders:
         return
     per_user: dict[int, int] = defaultdict(int)
     per_dept: dict[int, int] = defaultdict(int)
-    for uid, dept in rows:
-        if uid:
-            per_user[uid] += 1
-        elif dept:
-            per_dept[dept] += 1
+    for row in holders:
+        if row["assigned_user_id"]:
+            per_user[row["assigned_user_id"]] += row["n"]
+        elif row["assigned_department_id"]:
+            per_dept[row["assigned_department_id"]] += row["n"]
     if per_dept:
-        for a in Assignment.objects.active(now).filter(role=Role.DEPARTMENT_STAFF, department_id__in=per_dept):
+        for a in Assignment.objects.active().filter(role=Role.DEPARTMENT_STAFF, department_id__in=per_dept):
             per_user[a.user_id] += per_dept[a.department_id]
     key = f"wo:sweep:{now.isoformat()}"
     url = reverse("workorders:staff")
