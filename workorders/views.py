@@ -15,7 +15,8 @@ from django.views.decorators.http import require_POST
 
 from governance import access, audit
 from governance.errors import DomainError, Forbidden, NotFound
-from workorders import lifecycle, selectors, services
+from governance.roles import Role
+from workorders import lifecycle, order_routing, selectors, services
 from workorders.choices import OPEN_STATUSES, Channel, Status
 from workorders.forms import REASONS, UNITS, FollowUpForm, ReopenForm, ReportForm, StaffReportForm
 from workorders.models import Category, WorkOrder
@@ -238,7 +239,12 @@ def staff_detail(request, pk):
 
 def _may(user, action, order) -> bool:
     policy_action, table_action = STAFF_ACTION_RIGHTS[action]
-    return lifecycle.allowed(order, table_action) and access.can(user, policy_action, order)
+    if not (lifecycle.allowed(order, table_action) and access.can(user, policy_action, order)):
+        return False
+    if action == "dispatch" and not (user.is_superuser or user.has_role(Role.STREET_OFFICER, Role.DISTRICT_ADMIN)):
+        # A community dispatches only grid-level and territorial work; departments are the street's.
+        return order_routing.route(order.category, order.region).department is None
+    return True
 
 
 def _bool(value) -> bool:
