@@ -33,13 +33,17 @@ test: install
 
 lint: install
 	$(VENV)/bin/ruff check .
-	$(VENV)/bin/mypy governance households workorders
+	$(VENV)/bin/mypy governance households workorders tests
 
 # Re-extract and compile translations after changing strings (needs GNU gettext on the machine);
 # the compiled .mo files are committed so a fresh clone needs no gettext.
+APP_CATALOGUES := governance households households/care workorders
 messages: install
-	for d in governance households households/care workorders; do (cd $$d && $(CURDIR)/$(PY) $(CURDIR)/manage.py makemessages -l zh_Hans -l en --no-obsolete 2>/dev/null || true); done
-	$(PY) manage.py compilemessages -v0
+	for d in $(APP_CATALOGUES); do (cd $$d && $(CURDIR)/$(PY) $(CURDIR)/manage.py makemessages -l zh_Hans --no-obsolete); done
+	$(PY) manage.py makemessages -l zh_Hans -l en --no-obsolete --ignore=.venv --ignore=var \
+	    --ignore=households --ignore=workorders --ignore=tests --ignore=bench \
+	    --ignore=governance/templates --ignore=governance/locale
+	$(PY) manage.py compilemessages --ignore=.venv --ignore=var
 
 bench: install
 	DATABASE_URL=$${BENCH_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/linli_bench} $(PY) -m bench $(BENCH)

@@ -4,6 +4,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from governance.admin_site import site as admin_site
+from governance.views import LanguageView
 from governance.notify.views import SmsLoginView
 
 api_v1 = [
@@ -19,7 +20,8 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="api-redoc"),
-    path("i18n/", include("django.conf.urls.i18n")),
+    # Django's set_language, which also saves the choice on a logged-in user's account.
+    path("i18n/setlang/", LanguageView.as_view(), name="set_language"),
     path("", include("governance.portal_urls")),
     path("", include("governance.notify.urls")),
     path("accounts/sms-login/", SmsLoginView.as_view(), name="sms_login"),

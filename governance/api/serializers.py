@@ -1,3 +1,4 @@
+from django.conf import settings
 from rest_framework import serializers
 
 from governance.models import Assignment, Department, Region, User
@@ -28,6 +29,7 @@ class AssignmentSerializer(serializers.ModelSerializer):
 
 class MeSerializer(serializers.ModelSerializer):
     assignments = AssignmentSerializer(source="active_assignments", many=True, read_only=True)
+    language = serializers.ChoiceField(choices=[("", "-"), *settings.LANGUAGES], required=False, allow_blank=True)
 
     class Meta:
         model = User

@@ -76,3 +76,19 @@ def test_seed_demo_is_idempotent(db):
     after = {m._meta.label: m._default_manager.count() for m in apps.get_models()}
     changed = {k: (counts[k], after[k]) for k in counts if counts[k] != after[k] and "celery" not in k.lower()}
     assert not changed, f"seed_demo is not idempotent: {changed}"
+
+
+def test_me_api_refuses_an_unknown_language(api_for):
+    client = api_for("wang_resident")
+    response = client.patch("/api/v1/me/", {"language": "xx"}, format="json")
+    assert response.status_code == 400
+    assert "language" in response.json()["error"]["fields"]
+    assert client.patch("/api/v1/me/", {"language": "en"}, format="json").status_code == 200
+
+
+def test_django_setlang_saves_the_choice_on_the_account(client_for, world):
+    client = client_for("wang_resident")
+    response = client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    assert response.status_code == 302
+    world.users["wang_resident"].refresh_from_db()
+    assert world.users["wang_resident"].language == "en"
