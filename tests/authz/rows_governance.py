@@ -3,7 +3,6 @@
 from tests.authz.matrix import Row, admin_rows
 
 
-
 def _audit_event(w):
     from governance.models import AuditEvent
 

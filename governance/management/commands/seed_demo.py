@@ -32,7 +32,7 @@ class Command(BaseCommand):
                 self.stdout.write(f"seeded {config.label}")
         if not options["quiet_accounts"]:
             self.stdout.write("")
-            self.stdout.write("Demo accounts (password for all: %s)" % core_seed.DEMO_PASSWORD)
+            self.stdout.write(f"Demo accounts (password for all: {core_seed.DEMO_PASSWORD})")
             self.stdout.write(f"{'role':<28} {'username':<18} scope")
             for role, username, _password, scope in world.accounts:
                 self.stdout.write(f"{role:<28} {username:<18} {scope}")
