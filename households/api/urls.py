@@ -17,6 +17,7 @@ router.register("imports", views.ImportJobViewSet, basename="importjob")
 urlpatterns = [
     path("households/due-visits/", views.DueVisitsView.as_view(), name="due-visits"),
     path("households/group-counts/", views.GroupCountsView.as_view(), name="group-counts"),
+    path("households/visit-rates/", views.VisitRatesView.as_view(), name="visit-rates"),
     path("households/registration-gaps/", views.RegistrationGapsView.as_view(), name="registration-gaps"),
     path("households/exports/<str:kind>/", views.ExportView.as_view(), name="export"),
     path("households/", include(router.urls)),

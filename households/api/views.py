@@ -111,6 +111,26 @@ class GroupCountsView(APIView):
         return Response(selectors.special_group_counts(request.user))
 
 
+class VisitRatesView(APIView):
+    """Monthly completion of due visits per grid and community (?month=YYYY-MM, default this month)."""
+
+    def get(self, request):
+        from django.utils import timezone
+
+        if not access.may_at_all(request.user, "view", Visit):
+            from governance.errors import Forbidden
+
+            raise Forbidden()
+        month = request.query_params.get("month") or timezone.localdate().strftime("%Y-%m")
+        try:
+            year, mon = (int(x) for x in month.split("-"))
+            if not 1 <= mon <= 12:
+                raise ValueError
+        except ValueError:
+            raise ValidationFailed("month: YYYY-MM", fields={"month": ["YYYY-MM"]}) from None
+        return Response(selectors.completion_rates(request.user, year=year, month=mon))
+
+
 class ChangeRequestViewSet(ScopedViewMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     queryset = ChangeRequest.objects.select_related("person").order_by("-created_at", "-id")
     serializer_class = s.ChangeRequestSerializer

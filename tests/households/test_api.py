@@ -160,3 +160,63 @@ def test_registration_page_and_staff_page(world, hh, client_for):
     r = client_for("li_gridworker").post(reverse("households:visit_log", args=[hh.old.pk]),
                                          {"channel": "home", "findings": "良好"})
     assert r.status_code == 302 and hh.old.visits.count() == 1
+
+
+def test_import_failure_midway_rolls_back_everything(world, hh, monkeypatch, django_capture_on_commit_callbacks):
+    from households.services import imports
+
+    monkeypatch.setattr(imports, "BATCH", 1)
+    real, calls = imports._create_persons, []
+
+    def flaky(rows, **kw):
+        calls.append(len(rows))
+        if len(calls) == 2:
+            raise RuntimeError("disk full")
+        return real(rows, **kw)
+
+    monkeypatch.setattr(imports, "_create_persons", flaky)
+    upload = _xlsx([HEADER, *[[f"新人{i}", make_id(seq=80 + i), "", "和平里东街1号", "1号楼", "1", "101", "H101", ""]
+                              for i in range(3)]])
+    job = imports.job_create(upload=upload, region=world.communities[0], actor=world.users["zhao_community"])
+    imports.check(job)
+    before = Person.objects.count()
+    import pytest
+
+    with pytest.raises(RuntimeError):
+        imports.apply(job, actor=world.users["zhao_community"])
+    job.refresh_from_db()
+    assert job.status == "failed" and Person.objects.count() == before  # the first batch was rolled back too
+
+
+def test_other_lists_constant_queries(world, hh, api_for):
+    import datetime as dt
+
+    from households.services import business_create, rental_create, visit_log
+
+    api = api_for("zhao_community")
+    counter = iter(range(300, 10_000))
+
+    def make(n):
+        for _ in range(n):
+            i = next(counter)
+            household = flat(world.grids[0], f"和平里东街{i}号", str(i))
+            visit_log(actor=world.users["li_gridworker"], person=hh.old, findings=str(i))
+            rental_create(unit=household.unit, starts_on=dt.date(2026, 1, 1), ends_on=dt.date(2026, 12, 31),
+                          actor=world.users["zhao_community"])
+            business = business_create(unit=household.unit, name=f"店{i}", kind="shop", owner_name="徐",
+                                       actor=world.users["zhao_community"])
+            from households.services import fire_check_record
+
+            fire_check_record(business=business, result="passed", actor=world.users["li_gridworker"])
+
+    for url in ("/api/v1/households/visits/", "/api/v1/households/rentals/", "/api/v1/households/businesses/",
+                "/api/v1/households/visit-rates/", "/api/v1/households/group-counts/"):
+        api.get(url)
+        assert_constant_queries(make, lambda url=url: api.get(url), small=2, large=8)
+
+
+def test_visit_rates_endpoint(world, hh, api_for):
+    r = api_for("li_gridworker").get("/api/v1/households/visit-rates/", {"month": "2026-13"})
+    assert r.status_code == 400
+    rows = api_for("li_gridworker").get("/api/v1/households/visit-rates/").json()
+    assert {r["level"] for r in rows} == {"grid", "community"}
