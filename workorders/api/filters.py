@@ -6,7 +6,7 @@ from workorders.models import WorkOrder
 
 
 class OrderFilter(filters.FilterSet):
-    status = filters.MultipleChoiceFilter(choices=Status.choices)
+    status = filters.MultipleChoiceFilter(choices=Status.choices, distinct=False)  # no DISTINCT: one row per order
     overdue = filters.BooleanFilter()
     parked = filters.BooleanFilter()
     warned = filters.BooleanFilter()
