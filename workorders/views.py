@@ -11,6 +11,7 @@ from django.http import HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from governance import access, audit
@@ -232,7 +233,8 @@ def staff_detail(request, pk):
     _staff_only(request)
     order = _order_or_404(request.user, pk)
     ctx = _detail_context(request, order)
-    ctx.update({"actions": [a for a in STAFF_ACTIONS if _may(request.user, a, order)], "reasons": REASONS,
+    ctx.update({"actions": [(a, ACTION_LABELS[a]) for a in STAFF_ACTIONS if _may(request.user, a, order)],
+                "reasons": REASONS,
                 "units": UNITS, "pending": services.applications.pending(order) if order.status in OPEN_STATUSES else []})
     return render(request, "workorders/staff_detail.html", ctx)
 
@@ -272,6 +274,13 @@ STAFF_ACTIONS = {
     "followup": lambda o, u, p, f: services.followup_record(
         order=o, actor=u, contacted_in_time=_bool(p.get("contacted_in_time")), solved=_bool(p.get("solved")),
         satisfaction=p.get("satisfaction", "")),
+}
+ACTION_LABELS = {
+    "accept": gettext_lazy("Accept (立案)"), "reject": gettext_lazy("Do not accept"), "dispatch": gettext_lazy("Dispatch by the rules"),
+    "start": gettext_lazy("Start handling"), "handle": gettext_lazy("Done: report the result"), "verify": gettext_lazy("Verify and close"),
+    "rework": gettext_lazy("Return for rework"), "send_back": gettext_lazy("Send back (not ours)"),
+    "extension": gettext_lazy("Ask for more time"), "park": gettext_lazy("Ask to park (挂账)"), "supervise": gettext_lazy("Supervise (督办)"),
+    "followup": gettext_lazy("Record the follow-up call"),
 }
 # staff action → (policy right, transition-table action)
 STAFF_ACTION_RIGHTS = {
