@@ -18,7 +18,7 @@ from governance import access, audit
 from governance.errors import DomainError, Forbidden, NotFound
 from governance.roles import Role
 from workorders import lifecycle, order_routing, selectors, services
-from workorders.choices import OPEN_STATUSES, Channel, Status
+from workorders.choices import Channel, Status
 from workorders.forms import REASONS, UNITS, FollowUpForm, ReopenForm, ReportForm, StaffReportForm
 from workorders.models import Category, WorkOrder
 
@@ -233,9 +233,12 @@ def staff_detail(request, pk):
     _staff_only(request)
     order = _order_or_404(request.user, pk)
     ctx = _detail_context(request, order)
-    ctx.update({"actions": [(a, ACTION_LABELS[a]) for a in STAFF_ACTIONS if _may(request.user, a, order)],
+    ctx.update({"actions": [(a, ACTION_LABELS[a]) for a in STAFF_ACTIONS
+                            if a != "decide" and _may(request.user, a, order)],
                 "reasons": REASONS,
-                "units": UNITS, "pending": services.applications.pending(order) if order.status in OPEN_STATUSES else []})
+                "units": UNITS, "pending": [(a, access.can(request.user, f"{a.kind}_decide", order)
+                                             and a.requested_by_id != request.user.pk)
+                                            for a in services.applications.pending(order)]})
     return render(request, "workorders/staff_detail.html", ctx)
 
 
@@ -247,6 +250,15 @@ def _may(user, action, order) -> bool:
         # A community dispatches only grid-level and territorial work; departments are the street's.
         return order_routing.route(order.category, order.region).department is None
     return True
+
+
+def _application(order, pk):
+    from workorders.models import OrderApplication
+
+    try:
+        return OrderApplication.objects.select_related("order").get(order=order, pk=int(pk or 0))
+    except (OrderApplication.DoesNotExist, ValueError):
+        raise NotFound() from None
 
 
 def _bool(value) -> bool:
@@ -271,6 +283,9 @@ STAFF_ACTIONS = {
     "park": lambda o, u, p, f: services.park_request(order=o, actor=u, reason=p.get("reason", ""),
                                                      note=p.get("note", "")),
     "supervise": lambda o, u, p, f: services.order_supervise(order=o, actor=u, note=p.get("note", "")),
+    "decide": lambda o, u, p, f: services.application_decide(
+        application=_application(o, p.get("application")), actor=u, approve=_bool(p.get("approve")),
+        note=p.get("note", "")),
     "followup": lambda o, u, p, f: services.followup_record(
         order=o, actor=u, contacted_in_time=_bool(p.get("contacted_in_time")), solved=_bool(p.get("solved")),
         satisfaction=p.get("satisfaction", "")),

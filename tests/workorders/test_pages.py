@@ -102,3 +102,22 @@ def test_staff_file_a_phone_call_for_a_resident(world, cats, client_for):
     order = WorkOrder.objects.get()
     assert r.status_code == 302 and order.channel == "phone" and order.contact_name == "刘奶奶"
     assert order.building == b and order.region == world.grids[0] and order.reporter is None
+
+
+def test_street_decides_an_extension_on_the_phone(world, client_for, make_order):
+    u = world.users
+    order = make_order("e0401")
+    services.order_accept(order=order, actor=u["zhao_community"])
+    services.order_dispatch(order=order, actor=u["chen_street"])
+    services.order_start(order=order, actor=u["sun_department"])
+    app = services.extension_request(order=order, actor=u["sun_department"], extra_limit=1, extra_unit="work_days",
+                                     note="需联合执法")
+    assert f'data-testid="approve-{app.pk}"' not in client_for("sun_department").get(
+        reverse("workorders:staff_detail", kwargs={"pk": order.pk})).content.decode()
+    c = client_for("chen_street")
+    assert f'data-testid="approve-{app.pk}"' in c.get(reverse("workorders:staff_detail", kwargs={"pk": order.pk})).content.decode()
+    r = c.post(reverse("workorders:staff_action", kwargs={"pk": order.pk}),
+               {"action": "decide", "application": app.pk, "approve": "1", "note": "同意"})
+    assert r.status_code == 302
+    app.refresh_from_db()
+    assert app.status == "approved"
