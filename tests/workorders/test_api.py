@@ -124,3 +124,20 @@ def test_applications_decide(world, api_for, make_order):
     assert r.status_code == 200 and r.data["status"] == "approved"
     r = dept.post(url("order-appeal", order.pk), {"reason": "not_our_duty", "note": "属市场监管"})
     assert r.status_code == 200
+
+
+def test_hand_written_list_rows_match_the_declared_fields(world, make_order):
+    from rest_framework import serializers as drf
+
+    from workorders import services
+    from workorders.api.serializers import OrderListSerializer
+
+    order = make_order("e0602")
+    services.order_accept(order=order, actor=world.users["zhao_community"])
+    order = services.order_dispatch(order=order, actor=world.users["zhao_community"], user=world.users["li_gridworker"],
+                                    reason="就近")
+    order = WorkOrder.objects.select_related("category", "region", "assigned_region", "assigned_user",
+                                             "assigned_department").get(pk=order.pk)
+    fast = OrderListSerializer(order).data
+    slow = drf.Serializer.to_representation(OrderListSerializer(order), order)
+    assert fast == slow and set(fast) == set(OrderListSerializer.Meta.fields)

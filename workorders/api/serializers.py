@@ -26,6 +26,17 @@ class RequestTypeSerializer(serializers.ModelSerializer):
         fields = ["id", "code", "name", "limit", "limit_unit", "private"]
 
 
+_DT = serializers.DateTimeField()
+
+
+def _iso(value):
+    return _DT.to_representation(value) if value is not None else None
+
+
+def _ref(obj):
+    return {"id": obj.pk, "name": obj.name} if obj is not None else None
+
+
 class _Ref(serializers.Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
@@ -50,6 +61,25 @@ class OrderListSerializer(serializers.ModelSerializer):
 
     def get_category(self, obj):
         return {"id": obj.category_id, "code": obj.category.full_code, "name": obj.category.name}
+
+    def to_representation(self, obj):
+        """The list's rows, written out by hand: the same keys and formats as the declared fields
+        (which document the schema) at a fraction of the per-field cost on a 50-row page."""
+        if type(self) is not OrderListSerializer:
+            return super().to_representation(obj)
+        dt = _iso
+        ref = _ref
+        return {
+            "id": obj.pk, "number": obj.number, "channel": obj.channel, "status": obj.status,
+            "status_label": str(obj.get_status_display()), "category": self.get_category(obj),
+            "urgency": obj.urgency, "region": ref(obj.region), "address": obj.address,
+            "reported_at": dt(obj.reported_at), "due_at": dt(obj.due_at), "handling_due_at": dt(obj.handling_due_at),
+            "due_estimated": obj.due_estimated, "warned": obj.warned, "overdue": obj.overdue, "parked": obj.parked,
+            "appealed": obj.appealed, "supervise_level": obj.supervise_level, "plus_ones": obj.plus_ones,
+            "routing_mode": obj.routing_mode, "assigned_department": ref(obj.assigned_department),
+            "assigned_region": ref(obj.assigned_region), "assigned_user": self.get_assigned_user(obj),
+            "updated_at": dt(obj.updated_at),
+        }
 
     def get_assigned_user(self, obj):
         return {"id": obj.assigned_user_id, "name": str(obj.assigned_user)} if obj.assigned_user_id else None
