@@ -12,6 +12,7 @@ from households.models import (
     Person,
     Registration,
     Rental,
+    TagType,
     Unit,
     Visit,
     VisitChannel,
@@ -19,6 +20,7 @@ from households.models import (
 
 
 class TagSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
     code = serializers.CharField(source="tag.code")
     name = serializers.CharField(source="tag.name")
     subtype = serializers.CharField()
@@ -62,6 +64,20 @@ class HouseholdSerializer(serializers.ModelSerializer):
 
     def get_members(self, obj):
         return [{"id": p.id, "name": p.name, "relation": p.relation, "status": p.status} for p in obj.members.all()]
+
+
+class TagInputSerializer(serializers.Serializer):
+    tag = serializers.SlugRelatedField(slug_field="code", queryset=TagType.objects.all())
+    subtype = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")
+    attrs = serializers.DictField(child=serializers.CharField(), required=False, default=dict)
+    source = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+    valid_from = serializers.DateField(required=False, allow_null=True, default=None)
+    valid_until = serializers.DateField(required=False, allow_null=True, default=None)
+
+
+class TagEndSerializer(serializers.Serializer):
+    tag_id = serializers.IntegerField()
+    until = serializers.DateField(required=False, allow_null=True, default=None)
 
 
 class RevealSerializer(serializers.Serializer):

@@ -33,7 +33,7 @@ class PersonViewSet(ScopedViewMixin, viewsets.ReadOnlyModelViewSet):
 
     queryset = Person.objects.select_related("household__unit__building").prefetch_related("phones").order_by("pk")
     serializer_class = s.PersonSerializer
-    access_actions = {"reveal": "view"}
+    access_actions = {"reveal": "view", "tags": "view", "end_tag": "view"}
 
     def get_queryset(self):
         p = self.request.query_params
@@ -65,6 +65,35 @@ class PersonViewSet(ScopedViewMixin, viewsets.ReadOnlyModelViewSet):
         data.is_valid(raise_exception=True)
         value = services.person_reveal(person=person, actor=request.user, **data.validated_data)
         return Response({"field": data.validated_data["field"], "value": value})
+
+
+    @extend_schema(request=s.TagInputSerializer, responses=s.PersonSerializer)
+    @action(detail=True, methods=["post"])
+    def tags(self, request, pk=None):
+        """Record a special group (dated, with source and sub-type)."""
+        person = self.get_object()
+        data = s.TagInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.person_tag_add(person=person, actor=request.user, **data.validated_data)
+        return Response(s.PersonSerializer(person, context=self._with_tags([person])).data,
+                        status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=s.TagEndSerializer, responses=s.PersonSerializer)
+    @action(detail=True, methods=["post"], url_path="end-tag")
+    def end_tag(self, request, pk=None):
+        """End a group membership (the dated row stays as history)."""
+        from households.models import PersonTag
+
+        person = self.get_object()
+        data = s.TagEndSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        row = PersonTag.objects.filter(person=person, pk=data.validated_data["tag_id"]).select_related("tag").first()
+        if row is None:
+            from governance.errors import NotFound
+
+            raise NotFound()
+        services.person_tag_end(person_tag=row, actor=request.user, until=data.validated_data["until"])
+        return Response(s.PersonSerializer(person, context=self._with_tags([person])).data)
 
 
 class HouseholdViewSet(ScopedViewMixin, viewsets.ReadOnlyModelViewSet):

@@ -28,6 +28,7 @@ from households.services.people import (  # noqa: F401
     person_create,
     person_reveal,
     person_tag_add,
+    person_tag_end,
     person_update,
     persons_purge_moved_out,
     rotate_keys,

@@ -38,15 +38,16 @@ def _fail(field, error: ValidationError):
     raise ValidationFailed(error.messages[0], fields={field: error.messages}) from None
 
 
-def _require_add(actor, model, region_path):
-    """Creating a row at `region_path`: the actor needs "add" there (403), and to work there at all (404)."""
+def _require_add(actor, model, region_path, *, visible: bool = False):
+    """Creating a row at `region_path`: the actor needs "add" there (403), and to work there at all (404)
+    unless the caller already knows the actor sees the place (`visible`: then it is a 403)."""
     if actor is None or actor.is_superuser:  # system jobs: seed, imports checked at upload
         return
     policy = access.policy_for(model)
     here = [a for a in actor.active_assignments if a.region_id and region_path.startswith(a.region.path)]
     if any(policy.role_may(a.role, "add") for a in here):
         return
-    if here:
+    if here or visible:
         raise Forbidden()
     raise NotFound()
 
@@ -209,7 +210,9 @@ def person_tag_add(*, person: Person, tag: TagType, actor, subtype: str = "", at
                    valid_from=None, valid_until=None) -> PersonTag:
     if actor is not None:
         access.require(actor, "view", person)
+        _require_add(actor, PersonTag, person.region_path, visible=True)
         from households.selectors import may_see_tag
+
         if not may_see_tag(actor, tag, person):
             raise Forbidden(_("Your role may not record this group."))
     if subtype and tag.subtypes and subtype not in tag.subtypes:
@@ -220,8 +223,31 @@ def person_tag_add(*, person: Person, tag: TagType, actor, subtype: str = "", at
             raise ValidationFailed(_("Unknown value for %(key)s.") % {"key": key}, fields={key: [", ".join(allowed)]})
     if valid_from and valid_until and valid_until < valid_from:
         raise ValidationFailed(_("The end must be after the start."), fields={"valid_until": [_("Too early.")]})
-    return PersonTag.objects.create(person=person, tag=tag, subtype=subtype, attrs=attrs or {}, source=source,
-                                    valid_from=valid_from or timezone.localdate(), valid_until=valid_until)
+    row = PersonTag.objects.create(person=person, tag=tag, subtype=subtype, attrs=attrs or {}, source=source,
+                                   valid_from=valid_from or timezone.localdate(), valid_until=valid_until)
+    if actor is not None:
+        audit.record(actor=actor, action="person_tag.add", obj=person, data={"group": tag.code})
+    return row
+
+
+@transaction.atomic
+def person_tag_end(*, person_tag: PersonTag, actor, until=None) -> PersonTag:
+    """A person leaves a group (the row stays, dated: the history of who was in which group when)."""
+    from households.selectors import may_see_tag
+
+    access.require(actor, "view", person_tag.person)
+    if not may_see_tag(actor, person_tag.tag, person_tag.person):
+        raise NotFound()
+    if not access.can(actor, "change", person_tag):
+        raise Forbidden()
+    # valid_until is the last day in the group: leaving now means yesterday was the last one
+    until = until or timezone.localdate() - dt.timedelta(days=1)
+    if person_tag.valid_from and until < person_tag.valid_from - dt.timedelta(days=1):
+        raise ValidationFailed(_("The end must be after the start."), fields={"valid_until": [_("Too early.")]})
+    person_tag.valid_until = until
+    person_tag.save(update_fields=["valid_until"])
+    audit.record(actor=actor, action="person_tag.end", obj=person_tag.person, data={"group": person_tag.tag.code})
+    return person_tag
 
 
 # --- reveal ---------------------------------------------------------------------------------

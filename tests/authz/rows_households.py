@@ -130,6 +130,17 @@ ROWS = [
     Row(API + "person-reveal", "chen_street", 403, obj="hh_person", method="post", data=REVEAL_PHONE),
     Row(API + "person-reveal", "qian_department", 403, obj="hh_person", method="post", data=REVEAL_ID),
     Row(API + "person-reveal", "wang_resident", 403, obj="hh_person", method="post", data=REVEAL_PHONE),
+    # special groups on a person: grid workers record the ordinary ones, community staff the sensitive ones
+    Row(API + "person-tags", None, 401, obj="hh_person", method="post", data={"tag": "veteran"}),
+    Row(API + "person-tags", "li_gridworker", 201, obj="hh_person", method="post", data={"tag": "veteran"}),
+    Row(API + "person-tags", "li_gridworker", 403, obj="hh_person", method="post", data={"tag": "tekun"}),
+    Row(API + "person-tags", "zhao_community", 201, obj="hh_person", method="post", data={"tag": "tekun"}),
+    Row(API + "person-tags", "wu_gridworker", 404, obj="hh_person", method="post", data={"tag": "veteran"}),
+    Row(API + "person-tags", "chen_street", 403, obj="hh_person", method="post", data={"tag": "veteran"}),
+    Row(API + "person-tags", "wang_resident", 403, obj="hh_person", method="post", data={"tag": "veteran"}),
+    Row(API + "person-tags", "qian_department", 403, obj="hh_person", method="post", data={"tag": "dibao"}),
+    Row(API + "person-end-tag", "li_gridworker", 404, obj="hh_person", method="post", data={"tag_id": 0}),
+    Row(API + "person-end-tag", "wu_gridworker", 404, obj="hh_person", method="post", data={"tag_id": 0}),
     # households
     Row(API + "household-list", None, 401),
     Row(API + "household-list", "li_gridworker", 200),

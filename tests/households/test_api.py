@@ -220,3 +220,21 @@ def test_visit_rates_endpoint(world, hh, api_for):
     assert r.status_code == 400
     rows = api_for("li_gridworker").get("/api/v1/households/visit-rates/").json()
     assert {r["level"] for r in rows} == {"grid", "community"}
+
+
+def test_tags_through_api_respect_sensitivity(world, hh, api_for):
+    url = f"{PERSONS}{hh.wang.pk}/tags/"
+    r = api_for("li_gridworker").post(url, {"tag": "party_member", "source": "党支部"}, format="json")
+    assert r.status_code == 201 and [t["code"] for t in r.json()["tags"]] == ["party_member"]
+    assert api_for("li_gridworker").post(url, {"tag": "dibao"}, format="json").status_code == 403
+    r = api_for("zhao_community").post(url, {"tag": "disabled", "attrs": {"grade": "五级"}}, format="json")
+    assert r.status_code == 400 and "grade" in r.json()["error"]["fields"]
+    r = api_for("zhao_community").post(url, {"tag": "disabled", "attrs": {"grade": "二级", "type": "肢体"}},
+                                       format="json")
+    assert r.status_code == 201
+    disabled = next(t for t in r.json()["tags"] if t["code"] == "disabled")
+    end = f"{PERSONS}{hh.wang.pk}/end-tag/"
+    assert api_for("li_gridworker").post(end, {"tag_id": disabled["id"]}, format="json").status_code == 404
+    r = api_for("zhao_community").post(end, {"tag_id": disabled["id"]}, format="json")
+    assert r.status_code == 200 and "disabled" not in [t["code"] for t in r.json()["tags"]]
+    assert hh.wang.tags.get(tag__code="disabled").valid_until is not None  # kept as history
