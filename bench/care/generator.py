@@ -82,7 +82,7 @@ def make_home(key: str, rng: random.Random, *, warmup_days: int, eval_days: int)
                 for h in range(start, min(start + length, n)):
                     home_here[h] = False
     trips = []
-    if rng.random() < 0.5:  # a trip to the family, 2–5 days, in the evaluation period
+    if eval_days >= 7 and rng.random() < 0.5:  # a trip to the family, 2–5 days, in the evaluation period
         start = warmup_days * 24 + rng.randint(24, eval_days * 24 - 6 * 24)
         end = start + rng.randint(48, 120)
         trips.append(Trip(start, end, flagged=rng.random() < 0.5))
@@ -94,7 +94,7 @@ def make_home(key: str, rng: random.Random, *, warmup_days: int, eval_days: int)
             for h in range(d * 24, min(d * 24 + rng.randint(24, 72), n)):
                 guests[h] = True
     incidents = []
-    if rng.random() < 0.55:
+    if eval_days >= 3 and rng.random() < 0.55:
         kind = "fall" if rng.random() < 0.7 else "water"
         lo, hi = warmup_days * 24 + 24, n - INCIDENT_WINDOW_H[kind] - 1
         for _attempt in range(50):

@@ -52,9 +52,12 @@ def _parse_ts(raw):
         ts = raw
     elif isinstance(raw, str):
         try:
-            ts = parse_datetime(raw.strip())
+            ts = datetime.fromisoformat(raw)  # C-fast path for the usual ISO 8601
         except ValueError:
-            ts = None
+            try:
+                ts = parse_datetime(raw.strip())
+            except ValueError:
+                ts = None
     else:
         ts = None
     if ts is None:
@@ -91,7 +94,7 @@ def readings_ingest(*, utility, rows: list, actor=None, now: datetime | None = N
     external_ids = {str(r.get("meter")) for r in rows if isinstance(r, dict) and r.get("meter") is not None}
     meters = {m.external_id: m for m in Meter.objects.filter(utility=utility, active=True,
                                                              external_id__in=external_ids)}
-    parsed: dict[tuple[int, datetime], Reading] = {}
+    parsed: dict[tuple[int, datetime], tuple] = {}
     for index, row in enumerate(rows):
         if not isinstance(row, dict):
             result.errors.append({"index": index, "field": "", "message": _("Each reading is an object.")})
@@ -123,8 +126,7 @@ def readings_ingest(*, utility, rows: list, actor=None, now: datetime | None = N
         if key in parsed:
             result.duplicates += 1
             continue
-        parsed[key] = Reading(meter=meter, ts=ts, value=value, hour=epoch_hour(ts), received_at=now,
-                              delta=value if meter.mode == ValueMode.INTERVAL else None)
+        parsed[key] = (meter, ts, value, value if meter.mode == ValueMode.INTERVAL else None, epoch_hour(ts))
     if parsed:
         stored = _store(list(parsed.values()), now)
         result.stored = stored
@@ -132,16 +134,40 @@ def readings_ingest(*, utility, rows: list, actor=None, now: datetime | None = N
     return result
 
 
-@transaction.atomic
-def _store(readings: list[Reading], now: datetime) -> int:
-    meter_ids = sorted({r.meter_id for r in readings})
+def _insert_postgresql(readings: list[tuple], now: datetime) -> int:
+    """COPY into a per-transaction staging table, then one INSERT … ON CONFLICT DO NOTHING."""
+    table = Reading._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE TEMP TABLE IF NOT EXISTS care_reading_in (meter_id bigint, ts timestamptz, "
+                       "value numeric, delta numeric, hour bigint) ON COMMIT DELETE ROWS")
+        with cursor.cursor.copy("COPY care_reading_in (meter_id, ts, value, delta, hour) FROM STDIN") as copy:
+            for meter, ts, value, delta, hour in readings:
+                copy.write_row((meter.pk, ts, value, delta, hour))
+        cursor.execute(f"INSERT INTO {table} (meter_id, ts, value, delta, hour, received_at) "
+                       "SELECT meter_id, ts, value, delta, hour, %s FROM care_reading_in "
+                       "ON CONFLICT (meter_id, ts) DO NOTHING", [now])
+        return cursor.rowcount
+
+
+def _insert_portable(readings: list[tuple], now: datetime) -> int:
+    meter_ids = sorted({r[0].pk for r in readings})
     before = Reading.objects.filter(meter_id__in=meter_ids, received_at=now).count()
-    Reading.objects.bulk_create(readings, ignore_conflicts=True, batch_size=1000)
-    stored = Reading.objects.filter(meter_id__in=meter_ids, received_at=now).count() - before
+    Reading.objects.bulk_create([Reading(meter=m, ts=ts, value=v, delta=d, hour=h, received_at=now)
+                                 for m, ts, v, d, h in readings], ignore_conflicts=True, batch_size=1000)
+    return Reading.objects.filter(meter_id__in=meter_ids, received_at=now).count() - before
+
+
+@transaction.atomic
+def _store(readings: list[tuple], now: datetime) -> int:
+    meter_ids = sorted({r[0].pk for r in readings})
+    if connection.vendor == "postgresql":
+        stored = _insert_postgresql(readings, now)
+    else:
+        stored = _insert_portable(readings, now)
     if stored:
-        lo = min(r.hour for r in readings)
-        hi = max(r.hour for r in readings) + MAX_CUMULATIVE_GAP_HOURS
-        cumulative = sorted({r.meter_id for r in readings if r.meter.mode == ValueMode.CUMULATIVE})
+        lo = min(r[4] for r in readings)
+        hi = max(r[4] for r in readings) + MAX_CUMULATIVE_GAP_HOURS
+        cumulative = sorted({r[0].pk for r in readings if r[0].mode == ValueMode.CUMULATIVE})
         if cumulative:
             _recompute_deltas(cumulative, lo, hi)
         _rollup(meter_ids, lo, hi)
