@@ -1,4 +1,5 @@
-from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from households.models import (
@@ -43,12 +44,14 @@ class PersonSerializer(serializers.ModelSerializer):
         fields = ["id", "name", "sex", "birth_date", "relation", "status", "household", "id_type", "id_number",
                   "phones", "address", "tags"]
 
-    def get_phones(self, obj):
+    @extend_schema_field(OpenApiTypes.OBJECT)
+    def get_phones(self, obj) -> list:
         return [{"id": p.id, "kind": p.kind, "number": p.masked} for p in obj.phones.all()]
 
-    def get_address(self, obj):
+    def get_address(self, obj) -> str:
         return str(obj.household.unit) if obj.household_id else ""
 
+    @extend_schema_field(TagSerializer(many=True))
     def get_tags(self, obj):
         tags = self.context.get("tags", {}).get(obj.pk, [])
         return TagSerializer(tags, many=True).data
@@ -62,7 +65,8 @@ class HouseholdSerializer(serializers.ModelSerializer):
         model = Household
         fields = ["id", "number", "kind", "unit", "address", "head", "members"]
 
-    def get_members(self, obj):
+    @extend_schema_field(OpenApiTypes.OBJECT)
+    def get_members(self, obj) -> list:
         return [{"id": p.id, "name": p.name, "relation": p.relation, "status": p.status} for p in obj.members.all()]
 
 
@@ -86,7 +90,7 @@ class RevealSerializer(serializers.Serializer):
     phone_id = serializers.IntegerField(required=False)
 
 
-class VisitSerializer(serializers.ModelSerializer):
+class HouseholdVisitSerializer(serializers.ModelSerializer):
     photos = serializers.ListField(child=serializers.ImageField(), required=False, write_only=True)
     worker = serializers.StringRelatedField(read_only=True)
     open_order = serializers.BooleanField(required=False, write_only=True, default=False)
@@ -110,13 +114,14 @@ class ChangeRequestSerializer(serializers.ModelSerializer):
         read_only_fields = ["status", "source", "created_at", "decline_reason", "diff"]
         extra_kwargs = {"changes": {"write_only": True}}
 
-    def get_diff(self, obj):
+    @extend_schema_field(OpenApiTypes.OBJECT)
+    def get_diff(self, obj) -> list:
         from households.services import change_request_diff
 
         return change_request_diff(obj)
 
 
-class ReasonSerializer(serializers.Serializer):
+class HouseholdReasonSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
 
 
@@ -160,7 +165,8 @@ class BusinessSerializer(serializers.ModelSerializer):
         fields = ["id", "name", "kind", "unit", "address", "owner_name", "owner_phone", "licence_number", "employees",
                   "active", "last_fire_check"]
 
-    def get_last_fire_check(self, obj):
+    @extend_schema_field(OpenApiTypes.OBJECT)
+    def get_last_fire_check(self, obj) -> dict | None:
         checks = list(obj.fire_checks.all())  # prefetched, newest first
         if not checks:
             return None
@@ -207,8 +213,29 @@ class ImportJobSerializer(serializers.ModelSerializer):
         extra_kwargs = {"file": {"write_only": True}}
 
 
-class EmptySerializer(serializers.Serializer):
-    pass
+class DueVisitSerializer(serializers.Serializer):
+    person = serializers.IntegerField()
+    name = serializers.CharField()
+    address = serializers.CharField()
+    interval_days = serializers.IntegerField()
+    last_visit = serializers.DateTimeField(allow_null=True)
+    due_at = serializers.DateTimeField(allow_null=True)
+    overdue = serializers.BooleanField()
+    groups = serializers.ListField(child=serializers.CharField())
 
 
-__all__ = ["_"]
+class GroupCountSerializer(serializers.Serializer):
+    path = serializers.CharField()
+    name = serializers.CharField()
+    level = serializers.CharField()
+    groups = serializers.DictField(child=serializers.IntegerField())
+
+
+class VisitRateSerializer(serializers.Serializer):
+    level = serializers.CharField()
+    path = serializers.CharField()
+    name = serializers.CharField()
+    owed = serializers.FloatField()
+    done = serializers.FloatField()
+    rate = serializers.FloatField(allow_null=True)
+

@@ -1,7 +1,8 @@
 """The thin API of the household files: validate, call a service or selector, serialize."""
 
 from django.http import HttpResponse
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -104,7 +105,7 @@ class HouseholdViewSet(ScopedViewMixin, viewsets.ReadOnlyModelViewSet):
 
 class VisitViewSet(ScopedViewMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     queryset = Visit.objects.select_related("worker").order_by("-visited_at", "-id")
-    serializer_class = s.VisitSerializer
+    serializer_class = s.HouseholdVisitSerializer
     parser_classes = [MultiPartParser, FormParser, JSONParser]
     filterset_fields = ["person", "household", "channel"]
 
@@ -121,6 +122,7 @@ class VisitViewSet(ScopedViewMixin, mixins.CreateModelMixin, viewsets.ReadOnlyMo
 class DueVisitsView(APIView):
     """The caller's due and overdue visits (set-based: constant queries)."""
 
+    @extend_schema(responses=s.DueVisitSerializer(many=True))
     def get(self, request):
         rows = selectors.due_visits(request.user)
         return Response([{"person": r["person"].pk, "name": r["person"].name,
@@ -132,6 +134,7 @@ class DueVisitsView(APIView):
 class GroupCountsView(APIView):
     """Persons per special group per grid and community (the groups the caller may see)."""
 
+    @extend_schema(responses=s.GroupCountSerializer(many=True))
     def get(self, request):
         if selectors.visible_tags_q(request.user) is None:
             from governance.errors import Forbidden
@@ -143,6 +146,8 @@ class GroupCountsView(APIView):
 class VisitRatesView(APIView):
     """Monthly completion of due visits per grid and community (?month=YYYY-MM, default this month)."""
 
+    @extend_schema(responses=s.VisitRateSerializer(many=True),
+                   parameters=[OpenApiParameter("month", str, description="YYYY-MM")])
     def get(self, request):
         from django.utils import timezone
 
@@ -172,16 +177,16 @@ class ChangeRequestViewSet(ScopedViewMixin, mixins.CreateModelMixin, viewsets.Re
         serializer.instance = services.change_request_create(person=person, changes=d.get("changes") or {},
                                                              reason=d.get("reason", ""), actor=self.request.user)
 
-    @extend_schema(request=s.ReasonSerializer, responses=s.ChangeRequestSerializer)
+    @extend_schema(request=s.HouseholdReasonSerializer, responses=s.ChangeRequestSerializer)
     @action(detail=True, methods=["post"])
     def approve(self, request, pk=None):
         req = services.change_request_approve(request=self.get_object(), actor=request.user)
         return Response(s.ChangeRequestSerializer(req).data)
 
-    @extend_schema(request=s.ReasonSerializer, responses=s.ChangeRequestSerializer)
+    @extend_schema(request=s.HouseholdReasonSerializer, responses=s.ChangeRequestSerializer)
     @action(detail=True, methods=["post"])
     def decline(self, request, pk=None):
-        data = s.ReasonSerializer(data=request.data)
+        data = s.HouseholdReasonSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         req = services.change_request_decline(request=self.get_object(), actor=request.user,
                                               reason=data.validated_data["reason"])
@@ -213,10 +218,10 @@ class RegistrationViewSet(ScopedViewMixin, mixins.CreateModelMixin, viewsets.Rea
         reg.refresh_from_db()
         return Response(s.RegistrationSerializer(reg).data)
 
-    @extend_schema(request=s.ReasonSerializer, responses=s.RegistrationSerializer)
+    @extend_schema(request=s.HouseholdReasonSerializer, responses=s.RegistrationSerializer)
     @action(detail=True, methods=["post"])
     def decline(self, request, pk=None):
-        data = s.ReasonSerializer(data=request.data)
+        data = s.HouseholdReasonSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         reg = services.registration_decline(registration=self.get_object(), actor=request.user,
                                             reason=data.validated_data["reason"])
@@ -234,6 +239,7 @@ class RentalViewSet(ScopedViewMixin, viewsets.ReadOnlyModelViewSet):
 class RegistrationGapsView(APIView):
     """Rented units in scope whose latest rental has ended or has no registration number."""
 
+    @extend_schema(responses=s.RegistrationGapSerializer(many=True))
     def get(self, request):
         if not access.may_at_all(request.user, "view", Rental):
             from governance.errors import Forbidden
@@ -308,6 +314,8 @@ class ImportJobViewSet(ScopedViewMixin, mixins.CreateModelMixin, viewsets.ReadOn
 class ExportView(APIView):
     """台账 export as .xlsx: special_groups, rentals, businesses, visits (scoped, audited)."""
 
+    @extend_schema(responses={(200, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"):
+                              OpenApiTypes.BINARY})
     def get(self, request, kind):
         if kind not in exports.KINDS:
             raise ValidationFailed(f"kind: {', '.join(exports.KINDS)}")
