@@ -1,6 +1,7 @@
 """Back office for the household files. Rows scoped by governance.access; actions call services."""
 
 import contextvars
+import re
 
 from django.contrib import admin, messages
 from django.db.models import Prefetch
@@ -123,17 +124,25 @@ class PersonAdmin(ViewerMixin, HouseholdsAdminMixin, ImportMixin, admin.ModelAdm
     list_filter = [GridFilter, TagFilter, "status"]
     list_select_related = ["household__unit__building"]
     search_fields = ["name", "id_last4", "household__unit__building__address"]
-    search_help_text = _("Name, last 4 of the ID number, the full ID number or the address.")
+    search_help_text = _("Name, last 4 of the ID number, the full ID or phone number, or the address.")
     readonly_fields = ["id_type", "id_number_masked", "birth_date", "sex", "phones_masked", "groups"]
     fields = ["name", "household", "relation", "status", "id_type", "id_number_masked", "birth_date", "sex",
               "phones_masked", "groups"]
     autocomplete_fields = ["household"]
 
     def get_search_results(self, request, queryset, search_term):
+        """Besides name / last 4 / address: a full ID number or phone number matches exactly through
+        its blind index (the numbers themselves are stored encrypted, so LIKE cannot find them)."""
         term = search_term.strip()
-        if len(term) >= 15:  # a full ID number: exact match through the blind index
+        if re.fullmatch(r"[0-9A-Za-z]{15,18}", term):  # a resident ID / permit: exact only
             return queryset.filter(id_number_hash=pii.id_index(term)), False
-        return super().get_search_results(request, queryset, term)
+        results, may_have_duplicates = super().get_search_results(request, queryset, term)
+        if re.fullmatch(r"[0-9A-Za-z]{5,14}", term):  # a passport / permit number
+            results |= queryset.filter(id_number_hash=pii.id_index(term))
+        if re.fullmatch(r"[0-9+\-() ]{7,16}", term):  # a phone number
+            results |= queryset.filter(phones__number_hash=pii.phone_index(term))
+            may_have_duplicates = True
+        return results, may_have_duplicates
 
     @admin.display(description=_("phones"))
     def phones_masked(self, obj):

@@ -18,6 +18,7 @@ from governance.models import Region
 from households import pii
 from households.models import (
     Person,
+    PersonPhone,
     PersonStatus,
     PersonTag,
     Rental,
@@ -103,11 +104,13 @@ SEARCH_FIELDS = ("id", "name", "sex", "birth_date", "relation", "status", "house
 
 
 def person_search(user, *, text: str = "", id_number: str = "", last4: str = "", address: str = "", tag: str = "",
-                  grid=None):
-    """Search in scope: name, last 4 of the ID, the exact ID (blind index), address, group."""
+                  grid=None, phone: str = ""):
+    """Search in scope: name, last 4 of the ID, the exact ID or phone (blind index), address, group."""
     qs = persons_for(user).only(*SEARCH_FIELDS)
     if id_number:
         qs = qs.filter(id_number_hash=pii.id_index(id_number))
+    if phone:
+        qs = qs.filter(pk__in=PersonPhone.objects.filter(number_hash=pii.phone_index(phone)).values("person_id"))
     if last4:
         qs = qs.filter(id_last4=last4.upper())
     if text:

@@ -30,7 +30,8 @@ from households.services import imports
 
 
 class PersonViewSet(ScopedViewMixin, viewsets.ReadOnlyModelViewSet):
-    """Persons in scope, masked. Filters: q (name), last4, id_number (exact, blind index), address, tag, grid."""
+    """Persons in scope, masked. Filters: q (name), last4, id_number and phone (exact, blind index), address,
+    tag, grid."""
 
     queryset = Person.objects.select_related("household__unit__building").prefetch_related("phones").order_by("pk")
     serializer_class = s.PersonSerializer
@@ -42,7 +43,7 @@ class PersonViewSet(ScopedViewMixin, viewsets.ReadOnlyModelViewSet):
             grid = Region.objects.filter(pk=p["grid"]).first() if p.get("grid", "").isdigit() else None
             qs = selectors.person_search(self.request.user, text=p.get("q", ""), id_number=p.get("id_number", ""),
                                          last4=p.get("last4", ""), address=p.get("address", ""), tag=p.get("tag", ""),
-                                         grid=grid)
+                                         grid=grid, phone=p.get("phone", ""))
             return qs.prefetch_related("phones").order_by("pk")
         return super().get_queryset()
 

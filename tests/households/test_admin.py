@@ -79,3 +79,15 @@ def test_import_pages_poll_progress(world, hh, client_for, django_capture_on_com
         c.post(reverse("households:import_job", args=[job.pk]))
     job.refresh_from_db()
     assert job.status == "done" and Person.objects.filter(name="李新").exists()
+
+
+def test_person_admin_search_by_phone_and_passport(world, hh, client_for):
+    from households.services import person_create
+
+    visitor = person_create(household=hh.a1, name="Smith John", id_type="passport", id_number="E12345678",
+                            phones=["010-64210000"], actor=None)
+    c = client_for("zhao_community")
+    url = reverse("admin:households_person_changelist")
+    assert list(c.get(url, {"q": "E12345678"}).context["cl"].result_list) == [visitor]
+    assert list(c.get(url, {"q": "01064210000"}).context["cl"].result_list) == [visitor]
+    assert list(c.get(url, {"q": "13912345678"}).context["cl"].result_list) == [hh.old]
