@@ -76,7 +76,7 @@ def _session_cookie(user) -> str:
 
     s = SessionStore()
     s[SESSION_KEY] = str(user.pk)
-    s[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[-1]
+    s[BACKEND_SESSION_KEY] = "governance.auth.UsernameOrMobileBackend"  # as a password login records
     s[HASH_SESSION_KEY] = user.get_session_auth_hash()
     s.create()
     return f"{settings.SESSION_COOKIE_NAME}={s.session_key}"
@@ -113,6 +113,9 @@ def run(*, reporters: int = 20, changes: int = 200, log=print) -> dict:
     users, order_ids = _prepare(reporters)
     if not order_ids:
         raise SystemExit("no accepted orders in street A to watch")
+    # an even number of changes per order: every order ends accepted again, as it started
+    per = 2 * len(order_ids)
+    changes = -(-changes // per) * per
     cookies = [_session_cookie(u) for u in users]
     port = _free_port()
     env = {**os.environ, "ALLOWED_HOSTS": f"{HOST},localhost"}
