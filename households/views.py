@@ -13,6 +13,7 @@ from governance import access
 from governance.errors import DomainError, Forbidden
 from households import selectors, services
 from households.models import (
+    CareContact,
     ChangeRequest,
     ChangeStatus,
     IdType,
@@ -117,6 +118,12 @@ def mine(request):
     correction_form.fields["person"].queryset = members
     if request.method == "POST":
         try:
+            if request.POST.get("form") == "remove_contact":
+                contact = access.get_or_404(CareContact.objects.filter(person__in=members), request.user, "view",
+                                            pk=request.POST.get("contact"))
+                services.care_contact_remove(contact=contact, actor=request.user)
+                messages.success(request, _("Care contact removed."))
+                return redirect("households:mine")
             if request.POST.get("form") == "contact" and contact_form.is_valid():
                 services.care_contact_add(actor=request.user, **contact_form.cleaned_data)
                 messages.success(request, _("Care contact added."))

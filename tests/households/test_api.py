@@ -142,6 +142,11 @@ def test_resident_pages(world, hh, client_for):
     r = c.post(reverse("households:mine"), {"form": "contact", "person": hh.old.pk, "name": "张丽", "relation": "女儿",
                                             "phone": "13700001111"})
     assert r.status_code == 302 and hh.old.care_contacts.count() == 1
+    contact = hh.old.care_contacts.get()
+    r = client_for("feng_resident").post(reverse("households:mine"), {"form": "remove_contact", "contact": contact.pk})
+    assert r.status_code == 200 and hh.old.care_contacts.count() == 1  # not feng's household: "not found", kept
+    c.post(reverse("households:mine"), {"form": "remove_contact", "contact": contact.pk})
+    assert hh.old.care_contacts.count() == 0
     r = c.post(reverse("households:mine"), {"form": "correction", "person": hh.wang.pk, "field": "relation",
                                             "value": "户主", "reason": "更正"})
     assert r.status_code == 302 and hh.wang.change_requests.count() == 1
