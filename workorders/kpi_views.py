@@ -4,6 +4,8 @@ sideways, filters stacked. Thin: workorders.kpi / hotspots compute through acces
 
 from __future__ import annotations
 
+from functools import wraps
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse, HttpResponseRedirect
@@ -13,14 +15,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from governance import access
-from governance.errors import DomainError, Forbidden, NotFound
+from governance.errors import DomainError, Forbidden, NotFound, ValidationFailed
 from governance.models import Region
 from workorders import hotspots, kpi
 from workorders.models_kpi import KpiWeights, OrderStats
-
-
-def _forbidden(request, exc):
-    return render(request, "workorders/forbidden.html", {"message": exc.message}, status=403)
 
 
 def _message(exc: DomainError) -> str:
@@ -40,24 +38,39 @@ def _regions_for(user, action: str, current: Region):
     return regions
 
 
-@login_required
+def _door(back: str):
+    """Run a page body: out of scope → 404, no right → 403 page, bad input → message and back."""
+
+    def wrap(body):
+        @wraps(body)
+        def view(request, *args, **kwargs):
+            try:
+                return body(request, *args, **kwargs)
+            except NotFound:
+                raise Http404 from None
+            except Forbidden as exc:
+                return render(request, "workorders/forbidden.html", {"message": exc.message}, status=403)
+            except DomainError as exc:
+                messages.error(request, _message(exc))
+                return HttpResponseRedirect(reverse(back))
+
+        return login_required(view)
+
+    return wrap
+
+
+def _kpi_args(request, action: str) -> dict:
+    g = request.GET
+    return {"region": kpi.resolve_region(request.user, g.get("region") or None, action, code=g.get("region_code") or None),
+            "period": kpi.parse_period(start=g.get("start"), end=g.get("end"), month=g.get("month") or None),
+            "group": g.get("group") or "region"}
+
+
+@_door("workorders:kpi")
 def kpi_page(request):
-    try:
-        if not kpi.may_read_kpis(request.user):
-            raise Forbidden(_("Your role does not allow this action here."))
-        args = {"region": kpi.resolve_region(request.user, request.GET.get("region") or None,
-                                             code=request.GET.get("region_code") or None),
-                "period": kpi.parse_period(start=request.GET.get("start"), end=request.GET.get("end"),
-                                           month=request.GET.get("month") or None),
-                "group": request.GET.get("group") or "region"}
-        rep = kpi.report(request.user, **args)
-    except NotFound:
-        raise Http404 from None
-    except Forbidden as exc:
-        return _forbidden(request, exc)
-    except DomainError as exc:
-        messages.error(request, _message(exc))
-        return HttpResponseRedirect(reverse("workorders:kpi"))
+    if not kpi.may_read_kpis(request.user):
+        raise Forbidden(_("Your role does not allow this action here."))
+    rep = kpi.report(request.user, **_kpi_args(request, "kpi"))
     w = rep.weights
     return render(request, "workorders/kpi.html", {
         "rep": rep, "rows": [f.as_dict(w) for f in rep.rows], "total": rep.total.as_dict(w),
@@ -69,58 +82,37 @@ def kpi_page(request):
     })
 
 
-@login_required
+@_door("workorders:kpi")
 def kpi_export(request):
-    try:
-        region = kpi.resolve_region(request.user, request.GET.get("region") or None, "kpi_export",
-                                    code=request.GET.get("region_code") or None)
-        period = kpi.parse_period(start=request.GET.get("start"), end=request.GET.get("end"),
-                                  month=request.GET.get("month") or None)
-        group = request.GET.get("group") or "region"
-        body = kpi.export_xlsx(request.user, group=group, region=region, period=period)
-    except NotFound:
-        raise Http404 from None
-    except Forbidden as exc:
-        return _forbidden(request, exc)
-    except DomainError as exc:
-        messages.error(request, _message(exc))
-        return HttpResponseRedirect(reverse("workorders:kpi"))
+    args = _kpi_args(request, "kpi_export")
+    body = kpi.export_xlsx(request.user, **args)
     response = HttpResponse(body, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = f'attachment; filename="kpi-{group}-{period.start:%Y%m%d}-{period.end:%Y%m%d}.xlsx"'
+    p = args["period"]
+    response["Content-Disposition"] = f'attachment; filename="kpi-{args["group"]}-{p.start:%Y%m%d}-{p.end:%Y%m%d}.xlsx"'
     return response
 
 
-@login_required
 @require_POST
+@_door("workorders:kpi")
 def kpi_weights(request):
     try:
         kpi.kpi_weights_update(actor=request.user, response=request.POST.get("response"),
                                resolution=request.POST.get("resolution"),
                                satisfaction=request.POST.get("satisfaction"),
                                basic_score=request.POST.get("basic_score"))
-    except Forbidden as exc:
-        return _forbidden(request, exc)
-    except DomainError as exc:
+    except ValidationFailed as exc:
         messages.error(request, _message(exc))
     else:
         messages.success(request, _("The weights were saved."))
     return HttpResponseRedirect(reverse("workorders:kpi"))
 
 
-@login_required
+@_door("workorders:hotspots")
 def hotspots_page(request):
-    try:
-        params = hotspots.parse_params(weeks=request.GET.get("weeks"), min_count=request.GET.get("min_count"),
-                                       factor=request.GET.get("factor"))
-        data = hotspots.hotspots(request.user, region_id=request.GET.get("region") or None,
-                                 region_code=request.GET.get("region_code") or None, params=params)
-    except NotFound:
-        raise Http404 from None
-    except Forbidden as exc:
-        return _forbidden(request, exc)
-    except DomainError as exc:
-        messages.error(request, _message(exc))
-        return HttpResponseRedirect(reverse("workorders:hotspots"))
+    g = request.GET
+    params = hotspots.parse_params(weeks=g.get("weeks"), min_count=g.get("min_count"), factor=g.get("factor"))
+    data = hotspots.hotspots(request.user, region_id=g.get("region") or None,
+                             region_code=g.get("region_code") or None, params=params)
     region = Region.objects.get(pk=data["region"]["id"])
     return render(request, "workorders/hotspots.html", {
         "data": data, "regions": _regions_for(request.user, "hotspots", region), "region": region,

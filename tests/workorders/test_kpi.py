@@ -7,6 +7,7 @@ import random
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils.translation import gettext
 
 from governance import workdays
 from governance.errors import Forbidden, NotFound, ValidationFailed
@@ -92,7 +93,7 @@ def test_department_counts_only_its_own_unit(world, street_a_orders):
 def test_group_by_unit_category_and_month(world, street_a_orders):
     user = world.users["liu_district"]
     units = {r.label: r.orders for r in kpi.report(user, group="unit", period=NOV).rows}
-    assert units == {"城管执法局": 3, "Not assigned yet": 3}
+    assert units == {"城管执法局": 3, gettext("Not assigned yet"): 3}
     cats = kpi.report(user, group="category", period=NOV).rows
     assert len(cats) == 1 and cats[0].label.startswith("E01") and cats[0].orders == 6
     months = kpi.report(user, group="month", period=kpi.Period(dt.date(2026, 10, 1), dt.date(2026, 11, 30))).rows
