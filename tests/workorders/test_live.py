@@ -18,9 +18,28 @@ def _communicator(user, path):
     return comm
 
 
-def test_only_viewers_join_and_changes_are_pushed(world, make_order):
-    from asgiref.sync import async_to_sync
+def _run(coro_fn):
+    """Run the scenario on its own event loop in its own thread: a browser test earlier in the
+    process may have left Playwright's loop running in the main thread."""
+    import asyncio
+    import threading
 
+    errors = []
+
+    def target():
+        try:
+            asyncio.run(coro_fn())
+        except BaseException as exc:  # re-raised in the test's thread
+            errors.append(exc)
+
+    thread = threading.Thread(target=target)
+    thread.start()
+    thread.join(30)
+    if errors:
+        raise errors[0]
+
+
+def test_only_viewers_join_and_changes_are_pushed(world, make_order):
     order = make_order()
     u = world.users
 
@@ -42,4 +61,4 @@ def test_only_viewers_join_and_changes_are_pushed(world, make_order):
         await owner.disconnect()
         await queue.disconnect()
 
-    async_to_sync(scenario)()
+    _run(scenario)
