@@ -119,3 +119,21 @@ def test_portal_list_and_ladder_on_a_phone(world, client_for):
     li.post(f"/care/alerts/{alert.pk}/resolve/", {"outcome": "needed_help", "note": "协助就医"})
     alert.refresh_from_db()
     assert alert.state == AlertState.RESOLVED
+
+
+def test_alert_and_away_lists_cost_constant_queries(world, api_for, client_for):
+    from tests.querycount import assert_constant_queries
+
+    li = api_for("li_gridworker")
+    page = client_for("li_gridworker")
+    now = timezone.now()
+
+    def make(n):
+        for _ in range(n):
+            alert = make_alert(world)
+            AwayFlag.objects.create(person=alert.person, starts_at=now, ends_at=now + timedelta(days=1))
+
+    li.get("/api/v1/care/alerts/")  # warm caches (content types) outside the count
+    assert_constant_queries(make, lambda: li.get("/api/v1/care/alerts/"), small=2, large=6)
+    assert_constant_queries(lambda n: None, lambda: li.get("/api/v1/care/away-flags/"), small=2, large=6)
+    assert_constant_queries(make, lambda: page.get("/care/live/"), small=1, large=4)
