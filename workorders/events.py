@@ -28,21 +28,10 @@ def timeline(order: WorkOrder, *, action: str, actor, from_status: str = "", not
 
 
 def _notify(user, *, title: str, body: str, url: str, key: str, order: WorkOrder) -> None:
-    """governance.notify's `notify()` when it exists; an inbox row otherwise (rows first, pushes second)."""
-    try:
-        from governance.notify.services import notify
-    except ImportError:
-        notify = None
-    if notify is not None:
-        notify(user=user, kind="workorder", title=title, body=body, url=url, obj=order, dedup_key=key)
-        return
-    from governance.models import Notification
+    """governance.notify: the inbox row now (same key = one notification), the push after commit."""
+    from governance.notify.services import notify
 
-    Notification.objects.get_or_create(
-        user=user, dedup_key=key,
-        defaults={"kind": "workorder", "title": title[:200], "body": body, "url": url,
-                  "object_type": "workorders.workorder", "object_id": str(order.pk)},
-    )
+    notify(user=user, kind="workorder", title=title, body=body, url=url, obj=order, dedup_key=key)
 
 
 def notify_reporter(order: WorkOrder, entry: TimelineEntry) -> None:
