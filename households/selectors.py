@@ -254,6 +254,13 @@ def special_group_counts(user) -> list[dict]:
     return out
 
 
+def unit_lookup(*, community, address: str, building: str, entrance: str, room: str):
+    """The unit at an address as a resident writes it (for self-registration), or None."""
+    return (Unit.objects.filter(region_path__startswith=community.path, building__address=address.strip(),
+                                building__name=building.strip(), entrance=entrance.strip(), number=room.strip())
+            .select_related("building").first())
+
+
 # --- rentals ---------------------------------------------------------------------------------
 
 

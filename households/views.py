@@ -22,7 +22,6 @@ from households.models import (
     Person,
     Registration,
     RegistrationStatus,
-    Unit,
     VisitChannel,
 )
 from households.services import imports
@@ -147,9 +146,30 @@ class RegistrationForm(forms.Form):
     id_type = forms.ChoiceField(label=_("ID type"), choices=IdType.choices, initial=IdType.RESIDENT_ID)
     id_number = forms.CharField(label=_("ID number"), max_length=30)
     phone = forms.CharField(label=_("phone"), max_length=20)
-    unit = forms.ModelChoiceField(label=_("address"), queryset=Unit.objects.select_related("building").order_by(
-        "building__address", "building__name", "entrance", "number"))
+    community = forms.ModelChoiceField(label=_("community"), queryset=None)
+    address = forms.CharField(label=_("street address"), max_length=200, help_text=_("e.g. 和平里东街1号"))
+    building = forms.CharField(label=_("building"), max_length=100, help_text=_("e.g. 3号楼"))
+    entrance = forms.CharField(label=_("entrance"), max_length=20, required=False, help_text=_("单元"))
+    room = forms.CharField(label=_("room"), max_length=20)
     address_note = forms.CharField(label=_("anything to add about the address"), max_length=200, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from governance.models import Region
+
+        self.fields["community"].queryset = Region.objects.filter(level="community").order_by("path")
+
+    def clean(self):
+        data = super().clean()
+        if self.errors:
+            return data
+        unit = selectors.unit_lookup(community=data["community"], address=data["address"],
+                                     building=data["building"], entrance=data.get("entrance", ""), room=data["room"])
+        if unit is None:
+            raise forms.ValidationError(_("We could not find this address in the community: check the street "
+                                          "address, building, entrance and room, or ask the community office."))
+        data["unit"] = unit
+        return data
 
 
 @login_required
@@ -160,8 +180,11 @@ def register(request):
     pending = Registration.objects.filter(user=request.user).order_by("-created_at").first()
     form = RegistrationForm(request.POST or None, initial={"phone": request.user.mobile or ""})
     if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
         try:
-            services.registration_submit(user=request.user, **form.cleaned_data)
+            services.registration_submit(user=request.user, name=d["name"], id_type=d["id_type"],
+                                         id_number=d["id_number"], phone=d["phone"], unit=d["unit"],
+                                         address_note=d["address_note"])
         except DomainError as exc:
             for field, errors in exc.fields.items():
                 form.add_error(field if field in form.fields else None, errors)

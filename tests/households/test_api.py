@@ -154,11 +154,16 @@ def test_resident_pages(world, hh, client_for):
 
 def test_registration_page_and_staff_page(world, hh, client_for):
     c = client_for("zhou_outsider")
+    where = {"community": world.communities[0].pk, "address": "和平里东街1号", "building": "1号楼", "entrance": "1",
+             "room": "101"}
     r = c.post(reverse("households:register"), {"name": "周敏", "id_type": "resident_id", "id_number": "123",
-                                                "phone": "13800000099", "unit": hh.a1.unit.pk})
+                                                "phone": "13800000099", **where})
     assert r.status_code == 200 and "id_number" in r.context["form"].errors
     r = c.post(reverse("households:register"), {"name": "周敏", "id_type": "resident_id", "id_number": make_id(seq=70),
-                                                "phone": "13800000099", "unit": hh.a1.unit.pk})
+                                                "phone": "13800000099", **where, "room": "999"})
+    assert r.status_code == 200 and r.context["form"].non_field_errors()
+    r = c.post(reverse("households:register"), {"name": "周敏", "id_type": "resident_id", "id_number": make_id(seq=70),
+                                                "phone": "13800000099", **where})
     assert r.status_code == 302
     page = client_for("li_gridworker").get(reverse("households:staff"))
     assert page.status_code == 200 and "张桂英" in page.content.decode()  # due: weekly, never visited
