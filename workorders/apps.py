@@ -7,4 +7,10 @@ class WorkordersConfig(AppConfig):
     verbose_name = _("Work orders (一网统管)")
 
     def ready(self):
-        from workorders import policies  # noqa: F401
+        from django.db.models.signals import post_delete, post_save
+
+        from governance.models import Region
+        from workorders import order_routing, policies  # noqa: F401
+
+        post_save.connect(order_routing.invalidate, sender=Region, dispatch_uid="wo-grid-cache-save")
+        post_delete.connect(order_routing.invalidate, sender=Region, dispatch_uid="wo-grid-cache-delete")

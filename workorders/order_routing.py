@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import threading
+import time
 from dataclasses import dataclass
 
 from django.db.models import Q
@@ -24,28 +25,35 @@ from workorders.choices import RoutingMode, TerritorialLevel
 from workorders.models import Category, DutyRoster, RoutingRule
 
 _lock = threading.Lock()
-_grid_cache: tuple[tuple, list] | None = None
+_grid_cache: tuple[float, list] | None = None
+# Another process never sees this one's signals: rebuild at least this often.
+CACHE_SECONDS = 300
+
+
+def invalidate(**kwargs) -> None:
+    """Forget the prepared grid polygons (Region saved or deleted in this process)."""
+    global _grid_cache
+    with _lock:
+        _grid_cache = None
 
 
 def _grids():
-    """[(grid_id, prepared geometry)], rebuilt when the set of grid boundaries changes."""
+    """[(grid_id, prepared geometry)]: built once per process and CACHE_SECONDS, not per report."""
     global _grid_cache
     from shapely import prepared
     from shapely.geometry import shape
 
-    rows = list(Region.objects.filter(level="grid", boundary__isnull=False).values_list("pk", "boundary"))
-    key = tuple((pk, hash(repr(b))) for pk, b in rows)
     cached = _grid_cache
-    if cached is not None and cached[0] == key:
+    if cached is not None and time.monotonic() - cached[0] < CACHE_SECONDS:
         return cached[1]
     built = []
-    for pk, boundary in rows:
+    for pk, boundary in Region.objects.filter(level="grid", boundary__isnull=False).values_list("pk", "boundary"):
         try:
             built.append((pk, prepared.prep(shape(boundary))))
         except Exception:  # a broken boundary must not stop routing; admin validates on save
             continue
     with _lock:
-        _grid_cache = (key, built)
+        _grid_cache = (time.monotonic(), built)
     return built
 
 

@@ -142,3 +142,18 @@ def test_reopen_window_and_followup_rules(world, make_order):
 
         with pytest.raises(IllegalTransition):
             services.order_reopen(order=order, actor=u["wang_resident"], reason="又有了")
+
+
+def test_prepared_grids_are_cached_and_follow_boundary_edits(world, django_assert_num_queries):
+    lon, lat = grid_point(world.grids[4])
+    routing.invalidate()
+    routing.grid_for_point(lon, lat)
+    with django_assert_num_queries(1):  # only the Region row itself; the polygons come from the cache
+        assert routing.grid_for_point(lon, lat) == world.grids[4]
+    grid = world.grids[4]
+    grid.boundary = {"type": "Polygon", "coordinates": [[[100, 30], [100.01, 30], [100.01, 30.01], [100, 30]]]}
+    try:
+        grid.save()
+        assert routing.grid_for_point(100.005, 30.002) == grid
+    finally:
+        routing.invalidate()  # the database rolls back after the test; the process cache must too
