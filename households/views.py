@@ -5,6 +5,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db.models import Count
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -13,6 +14,7 @@ from governance import access
 from governance.errors import DomainError, Forbidden
 from households import selectors, services
 from households.models import (
+    Building,
     CareContact,
     ChangeRequest,
     ChangeStatus,
@@ -37,7 +39,17 @@ def staff_home(request):
     """My grid: counts of special groups, visits due, completion this month, queues to review."""
     _staff_only(request)
     now = timezone.localtime()
+    q = request.GET.get("q", "").strip()
+    found = None
+    if q:
+        field = ("id_number" if len(q) >= 15 else "phone" if q.replace("-", "").isdigit() and len(q) >= 7
+                 else "last4" if len(q) == 4 and q[:3].isdigit() else "text")
+        found = list(selectors.person_search(request.user, **{field: q})[:20])
     ctx = {
+        "q": q,
+        "found": found,
+        "buildings": access.scope(Building.objects.all(), request.user, "view").annotate(
+            n_households=Count("units__households", distinct=True)).order_by("address", "name")[:60],
         "due": selectors.due_visits(request.user, limit=100),
         "counts": selectors.special_group_counts(request.user),
         "rates": selectors.completion_rates(request.user, year=now.year, month=now.month),

@@ -167,6 +167,10 @@ def test_registration_page_and_staff_page(world, hh, client_for):
     assert r.status_code == 302
     page = client_for("li_gridworker").get(reverse("households:staff"))
     assert page.status_code == 200 and "张桂英" in page.content.decode()  # due: weekly, never visited
+    for q in ("张桂", make_id(seq=1)[-4:], make_id(seq=1), "13912345678"):
+        assert [p.name for p in client_for("li_gridworker").get(reverse("households:staff"), {"q": q})
+                .context["found"]] == ["张桂英"], q
+    assert client_for("wu_gridworker").get(reverse("households:staff"), {"q": "张桂"}).context["found"] == []
     r = client_for("li_gridworker").post(reverse("households:visit_log", args=[hh.old.pk]),
                                          {"channel": "home", "findings": "良好"})
     assert r.status_code == 302 and hh.old.visits.count() == 1
