@@ -10,7 +10,7 @@ category (大类) or month, over a period of report dates:
   返工率 (reworked / handled at least once), 延期率 (with an approved extension / dispatched),
   挂账 (parked, still open), overdue now;
 * handling time reported → closed in WORK HOURS (governance.workdays' office hours and
-  calendar): median and mean — the "7 days to 24 hours" figure.
+  calendar) and in clock hours: median and mean — the "7 days to 24 hours" figure.
 
 An order counts in the period it was reported in. Orders not accepted or merged into another
 are not work; orders with an approved appeal (申诉) are excluded from every rate and counted
@@ -134,7 +134,8 @@ class Period:
 
 
 def parse_period(*, start=None, end=None, month: str | None = None, today: dt.date | None = None) -> Period:
-    """A month ("2026-11"), or a date range, or by default the current month so far."""
+    """A month ("2026-11"), or a date range; by default the last 30 days up to today (so the
+    first days of a month do not show an empty page)."""
     today = today or timezone.localdate(timezone=TZ)
     if month:
         try:
@@ -157,8 +158,8 @@ def parse_period(*, start=None, end=None, month: str | None = None, today: dt.da
             errors[name] = [_("Use the form YYYY-MM-DD.")]
     if errors:
         raise ValidationFailed(fields=errors)
-    first = parsed.get("start") or today.replace(day=1)
     last = parsed.get("end") or today
+    first = parsed.get("start") or last - dt.timedelta(days=29)
     if last < first:
         raise ValidationFailed(fields={"end": [_("The end comes before the start.")]})
     if (last - first).days > 3 * 366:
@@ -335,7 +336,8 @@ class Figures:
     satisfied: int = 0
     basic: int = 0
     unsatisfied: int = 0
-    durations: list[float] = field(default_factory=list, repr=False)
+    durations: list[float] = field(default_factory=list, repr=False)  # work hours
+    natural: list[float] = field(default_factory=list, repr=False)  # clock hours
 
     def rates(self, w: Weights) -> dict:
         fu = self.followed_up
@@ -346,7 +348,7 @@ class Figures:
         if fu:
             score = round(100 * (float(w.response) * response + float(w.resolution) * resolution
                                  + float(w.satisfaction) * satisfaction), 2)
-        d = self.durations
+        d, n = self.durations, self.natural
         return {
             "response_rate": response,
             "resolution_rate": resolution,
@@ -358,6 +360,8 @@ class Figures:
             "extension_rate": _rate(self.extended, self.dispatched),
             "median_work_hours": round(statistics.median(d), 2) if d else None,
             "mean_work_hours": round(statistics.fmean(d), 2) if d else None,
+            "median_hours": round(statistics.median(n), 2) if n else None,
+            "mean_hours": round(statistics.fmean(n), 2) if n else None,
         }
 
     def as_dict(self, w: Weights) -> dict:
@@ -369,7 +373,8 @@ COUNT_FIELDS = ("orders", "closed", "closed_on_time", "handled", "reworked", "di
                 "overdue", "open", "appealed", "followed_up", "contacted_in_time", "solved", "satisfied", "basic",
                 "unsatisfied")
 RATE_FIELDS = ("response_rate", "resolution_rate", "satisfaction_rate", "score", "closure_rate",
-               "on_time_closure_rate", "rework_rate", "extension_rate", "median_work_hours", "mean_work_hours")
+               "on_time_closure_rate", "rework_rate", "extension_rate", "median_work_hours", "mean_work_hours",
+               "median_hours", "mean_hours")
 
 
 @dataclass
@@ -436,7 +441,9 @@ def _durations(qs, key, period: Period):
     clock = WorkClock(first, last)
     out: dict = {}
     for g, a, b in rows:
-        out.setdefault(g, []).append(clock.between(a, b))
+        work, natural = out.setdefault(g, ([], []))
+        work.append(clock.between(a, b))
+        natural.append(max((b - a).total_seconds(), 0) / 3600)
     return out
 
 
@@ -461,8 +468,9 @@ def report(user, *, group: str = "region", region: Region | None = None, period:
         fig = rows.setdefault(g, Figures(key=g, label=""))
         for k, v in r.items():
             setattr(fig, k[2:], v)
-    for g, durations in _durations(qs, key, period).items():
-        rows.setdefault(g, Figures(key=g, label="")).durations = durations
+    for g, (work, natural) in _durations(qs, key, period).items():
+        fig = rows.setdefault(g, Figures(key=g, label=""))
+        fig.durations, fig.natural = work, natural
     labels = _labels(group, list(rows))
     total = Figures(key="total", label=_("Total"))
     for fig in rows.values():
@@ -470,6 +478,7 @@ def report(user, *, group: str = "region", region: Region | None = None, period:
         for k in COUNT_FIELDS:
             setattr(total, k, getattr(total, k) + getattr(fig, k))
         total.durations.extend(fig.durations)
+        total.natural.extend(fig.natural)
     ordered = sorted(rows.values(), key=lambda f: (_key_str(f.key) if group == "month" else "", -f.orders, f.label))
     return Report(region=region, period=period, group=group, weights=current_weights(), rows=ordered, total=total)
 
@@ -486,6 +495,7 @@ def export_columns():
         ("score", _("Weighted score")), ("rework_rate", _("Rework rate")), ("extension_rate", _("Extension rate")),
         ("parked", _("Parked")), ("overdue", _("Overdue now")), ("appealed", _("Excluded (appeal)")),
         ("median_work_hours", _("Median handling (work hours)")), ("mean_work_hours", _("Mean handling (work hours)")),
+        ("median_hours", _("Median handling (hours)")), ("mean_hours", _("Mean handling (hours)")),
     ]
 
 

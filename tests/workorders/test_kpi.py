@@ -66,6 +66,7 @@ def test_three_rates_and_loop_figures_for_a_street(world, street_a_orders):
     assert t["rework_rate"] == round(1 / 3, 4) and t["extension_rate"] == 0.2
     assert t["parked"] == 1 and t["overdue"] == 1
     assert t["median_work_hours"] == 3.5 and t["mean_work_hours"] == round(12.5 / 3, 2)
+    assert t["median_hours"] == 24.0 and t["mean_hours"] == 31.5  # 5 h, 24 h, 65.5 h on the clock
     # grouped by the street's communities: grids 0 (A) and 3 (青年路)
     by = {r.label: r.as_dict(rep.weights) for r in rep.rows}
     assert by[world.communities[0].name]["orders"] == 4
@@ -158,7 +159,8 @@ def test_a_new_follow_up_replaces_the_old_answer(world, street_a_orders):
 
 def test_periods():
     assert kpi.parse_period(month="2026-02") == kpi.Period(dt.date(2026, 2, 1), dt.date(2026, 2, 28))
-    assert kpi.parse_period(today=dt.date(2026, 11, 25)) == kpi.Period(dt.date(2026, 11, 1), dt.date(2026, 11, 25))
+    assert kpi.parse_period(today=dt.date(2026, 11, 25)) == kpi.Period(dt.date(2026, 10, 27), dt.date(2026, 11, 25))
+    assert kpi.parse_period(end="2026-11-10", today=dt.date(2026, 11, 25)).start == dt.date(2026, 10, 12)
     for bad in ({"month": "2026-13"}, {"start": "2026-11-10", "end": "2026-11-01"}, {"start": "yesterday"}):
         with pytest.raises(ValidationFailed):
             kpi.parse_period(**bad)
@@ -197,3 +199,16 @@ def test_excel_export_is_scoped_and_audited(world, street_a_orders):
     assert ev.actor == world.users["chen_street"] and ev.region == world.streets[0]
     with pytest.raises(Forbidden):
         kpi.export_xlsx(world.users["li_gridworker"], group="region", region=world.grids[0], period=NOV)
+
+
+def test_the_demo_shows_its_own_handling_time(world):
+    """`seed_demo`'s orders give the district a median handling time in work hours and a score."""
+    from workorders.seed import seed as seed_orders
+
+    seed_orders(world)
+    rep = kpi.report(world.users["liu_district"], group="region")
+    t = rep.total.as_dict(rep.weights)
+    # (the demo's loop runs in the evening, so its work-hour figure may be 0: the clock hours are not)
+    assert t["closed"] >= 3 and t["median_work_hours"] is not None and t["median_hours"] > 0
+    assert t["followed_up"] >= 2 and t["score"] is not None
+    assert t["appealed"] >= 1 and t["parked"] >= 1

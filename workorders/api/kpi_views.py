@@ -27,7 +27,7 @@ class KpiQuerySerializer(serializers.Serializer):
                                     help_text=_("region: the region's children; unit: handling units; "
                                                 "category: 大类; month"))
     month = serializers.RegexField(r"^\d{4}-\d{2}$", required=False, help_text=_("YYYY-MM (instead of start/end)"))
-    start = serializers.DateField(required=False, help_text=_("First report date (default: 1st of this month)"))
+    start = serializers.DateField(required=False, help_text=_("First report date (default: 30 days before the end)"))
     end = serializers.DateField(required=False, help_text=_("Last report date (default: today)"))
 
 
@@ -61,6 +61,8 @@ class KpiRowSerializer(serializers.Serializer):
     extension_rate = serializers.FloatField(allow_null=True, help_text=_("延期率"))
     median_work_hours = serializers.FloatField(allow_null=True, help_text=_("Median reported → closed, work hours"))
     mean_work_hours = serializers.FloatField(allow_null=True, help_text=_("Mean reported → closed, work hours"))
+    median_hours = serializers.FloatField(allow_null=True, help_text=_("Median reported → closed, clock hours"))
+    mean_hours = serializers.FloatField(allow_null=True, help_text=_("Mean reported → closed, clock hours"))
 
 
 class _RegionRef(serializers.Serializer):
