@@ -50,6 +50,7 @@ def test_reporter_identity_masked_for_non_handlers(world, api_for, make_order):
     order = make_order("e0102", contact_phone="13812345678")
     r = api_for("li_gridworker").get(url("order-detail", order.pk))
     assert r.data["contact"] == {"name": "王**", "phone": "138****5678", "masked": True}
+    assert r.data["timeline"][0]["actor"] == "王**"  # nor through the timeline
     r = api_for("zhao_community").get(url("order-detail", order.pk))
     assert r.data["contact"]["phone"] == "13812345678"
     r = api_for("wang_resident").get(url("order-detail", order.pk))

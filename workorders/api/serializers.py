@@ -94,7 +94,11 @@ class TimelineSerializer(serializers.ModelSerializer):
         fields = ["id", "at", "action", "from_status", "to_status", "note", "actor", "public", "photos"]
 
     def get_actor(self, obj):
-        return str(obj.actor) if obj.actor_id else None
+        if not obj.actor_id:
+            return None
+        if obj.actor_id == self.context.get("reporter_id") and not self.context.get("show_reporter"):
+            return selectors.mask_name(str(obj.actor))  # the reporter's identity: handlers only
+        return str(obj.actor)
 
     def get_photos(self, obj):
         return [p.image.url for p in obj.photos.all()]
@@ -146,7 +150,8 @@ class OrderDetailSerializer(OrderListSerializer):
                 "masked": True}
 
     def get_timeline(self, obj):
-        return TimelineSerializer(selectors.order_timeline(self._user(), obj), many=True).data
+        context = {"reporter_id": obj.reporter_id, "show_reporter": self.context.get("show_reporter")}
+        return TimelineSerializer(selectors.order_timeline(self._user(), obj), many=True, context=context).data
 
     def get_photos(self, obj):
         return PhotoSerializer(obj.photos.all(), many=True).data
