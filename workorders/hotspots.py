@@ -56,34 +56,38 @@ BANDS = [  # (from hour, to hour, code, label), Shanghai time
     (18, 24, "evening", gettext_lazy("Evening (18–24)")),
 ]
 BAND_LABELS = {code: label for _a, _b, code, label in BANDS}
-DEFAULTS = {"weeks": 8, "min_count": 3, "factor": 2.0, "limit": 50}
 
 
 @dataclass(frozen=True)
 class Params:
-    weeks: int = DEFAULTS["weeks"]
-    min_count: int = DEFAULTS["min_count"]
-    factor: float = DEFAULTS["factor"]
-    limit: int = DEFAULTS["limit"]
+    weeks: int = 8
+    min_count: int = 3
+    factor: float = 2.0
+    limit: int = 50
 
 
 def parse_params(*, weeks=None, min_count=None, factor=None) -> Params:
-    errors, values = {}, {}
-    for name, raw, lo, hi, cast in (("weeks", weeks, 3, 52, int), ("min_count", min_count, 2, 1000, int),
-                                    ("factor", factor, 1.0, 100.0, float)):
+    errors: dict[str, list] = {}
+
+    def number(name, raw, lo, hi, cast, default):
         if raw in (None, ""):
-            continue
+            return default
         try:
             v = cast(raw)
         except (TypeError, ValueError):
             errors[name] = [_("Enter a number.")]
-            continue
+            return default
         if not lo <= v <= hi:
             errors[name] = [_("Enter a number from %(lo)s to %(hi)s.") % {"lo": lo, "hi": hi}]
-        values[name] = v
+        return v
+
+    d = Params()
+    params = Params(weeks=number("weeks", weeks, 3, 52, int, d.weeks),
+                    min_count=number("min_count", min_count, 2, 1000, int, d.min_count),
+                    factor=number("factor", factor, 1.0, 100.0, float, d.factor))
     if errors:
         raise ValidationFailed(fields=errors)
-    return Params(**values)
+    return params
 
 
 def _band():

@@ -192,7 +192,10 @@ def default_region(user, action: str = "kpi") -> Region:
     roots = region_roots(user, action)
     if roots:
         return min(roots, key=lambda r: len(r.path))
-    return Region.objects.filter(parent__isnull=True).order_by("pk").first()
+    district = Region.objects.filter(parent__isnull=True).order_by("pk").first()
+    if district is None:
+        raise NotFound()
+    return district
 
 
 def resolve_region(user, region_id=None, action: str = "kpi", *, code: str | None = None) -> Region:
@@ -341,11 +344,11 @@ class Figures:
 
     def rates(self, w: Weights) -> dict:
         fu = self.followed_up
-        response = _rate(self.contacted_in_time, fu)
-        resolution = _rate(self.solved, fu)
-        satisfaction = (round((self.satisfied + float(w.basic_score) * self.basic) / fu, 4) if fu else None)
-        score = None
+        response = resolution = satisfaction = score = None
         if fu:
+            response = round(self.contacted_in_time / fu, 4)
+            resolution = round(self.solved / fu, 4)
+            satisfaction = round((self.satisfied + float(w.basic_score) * self.basic) / fu, 4)
             score = round(100 * (float(w.response) * response + float(w.resolution) * resolution
                                  + float(w.satisfaction) * satisfaction), 2)
         d, n = self.durations, self.natural
@@ -372,9 +375,6 @@ class Figures:
 COUNT_FIELDS = ("orders", "closed", "closed_on_time", "handled", "reworked", "dispatched", "extended", "parked",
                 "overdue", "open", "appealed", "followed_up", "contacted_in_time", "solved", "satisfied", "basic",
                 "unsatisfied")
-RATE_FIELDS = ("response_rate", "resolution_rate", "satisfaction_rate", "score", "closure_rate",
-               "on_time_closure_rate", "rework_rate", "extension_rate", "median_work_hours", "mean_work_hours",
-               "median_hours", "mean_hours")
 
 
 @dataclass

@@ -33,7 +33,7 @@ class KpiQuerySerializer(serializers.Serializer):
 
 class KpiRowSerializer(serializers.Serializer):
     key = serializers.CharField()
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # a field named "label" (DRF pops it)
     orders = serializers.IntegerField(help_text=_("Scored orders (reported in the period, appeals excluded)"))
     closed = serializers.IntegerField()
     closed_on_time = serializers.IntegerField()
@@ -109,7 +109,7 @@ class _CategoryRef(serializers.Serializer):
 class _PlaceSerializer(serializers.Serializer):
     key = serializers.CharField(help_text=_("b<building id>, c<lon cell>:<lat cell> (~100 m) or g<grid id>"))
     kind = serializers.CharField()
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]
     grid = serializers.CharField(required=False)
     lon = serializers.FloatField(allow_null=True, required=False)
     lat = serializers.FloatField(allow_null=True, required=False)
