@@ -414,11 +414,14 @@ def _order_counts(qs, key):
     ))
 
 
-def _followup_counts(qs, region, group):
-    """The latest follow-up of each scored order, grouped like the orders."""
+def _followup_counts(qs, region, group, period: Period):
+    """The latest follow-up of each scored order, grouped like the orders. A follow-up comes
+    after the report, so only those from the period's start on can count: saying so (and the
+    orders' report dates again, beside the subquery) lets the planner skip the older ones."""
     later = FollowUp.objects.filter(order=OuterRef("order")).filter(
         Q(at__gt=OuterRef("at")) | Q(at=OuterRef("at"), pk__gt=OuterRef("pk")))
-    rows = (FollowUp.objects.filter(order__in=qs.filter(appealed=False).values("pk"))
+    rows = (FollowUp.objects.filter(order__in=qs.filter(appealed=False).values("pk"), at__gte=period.start_at,
+                                    order__reported_at__gte=period.start_at, order__reported_at__lt=period.end_at)
             .filter(~Exists(later))
             .annotate(g=_group_expression(group, region, prefix="order__")).values("g").order_by()
             .annotate(n_followed_up=Count("pk"),
@@ -463,7 +466,7 @@ def report(user, *, group: str = "region", region: Region | None = None, period:
     for r in _order_counts(qs, key):
         g = r.pop("g")
         rows[g] = Figures(key=g, label="", **{k[2:]: v for k, v in r.items()})
-    for r in _followup_counts(qs, region, group):
+    for r in _followup_counts(qs, region, group, period):
         g = r.pop("g")
         fig = rows.setdefault(g, Figures(key=g, label=""))
         for k, v in r.items():
