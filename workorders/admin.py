@@ -61,21 +61,43 @@ class RegionFilter(admin.SimpleListFilter):
         return queryset.filter(region_path__startswith=path) if path else queryset.none()
 
 
-class TimelineInline(ReadOnlyAdminMixin, admin.TabularInline):
+class OrderPartInline(ReadOnlyAdminMixin):
+    """Rows of an order (timeline, photos, requests, follow-ups): whoever may view the order
+    in the back office sees them; nobody edits them here."""
+
+    extra = 0
+
+    def has_view_permission(self, request, obj=None):
+        return obj is None or access.can(request.user, "view", obj)
+
+
+class TimelineInline(OrderPartInline, admin.TabularInline):
     model = TimelineEntry
-    fields = ["at", "actor", "action", "from_status", "to_status", "note", "public"]
+    fields = ["at", "who", "action", "from_status", "to_status", "note", "public"]
     readonly_fields = fields
     extra = 0
 
+    @admin.display(description=_("actor"))
+    def who(self, obj):
+        # The reporter's identity is for handlers (staff page, API); the back office masks it.
+        if obj.actor_id and obj.actor_id == obj.order.reporter_id:
+            from workorders.selectors import mask_name
 
-class PhotoInline(ReadOnlyAdminMixin, admin.TabularInline):
+            return mask_name(str(obj.actor))
+        return obj.actor or "—"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("actor", "order")
+
+
+class PhotoInline(OrderPartInline, admin.TabularInline):
     model = Photo
     fields = ["stage", "image", "width", "height", "uploaded_by", "at"]
     readonly_fields = fields
     extra = 0
 
 
-class ApplicationInline(ReadOnlyAdminMixin, admin.TabularInline):
+class ApplicationInline(OrderPartInline, admin.TabularInline):
     model = OrderApplication
     fields = ["kind", "status", "reason", "note", "extra_limit", "extra_unit", "requested_by", "decided_by",
               "decision_note"]
@@ -83,7 +105,7 @@ class ApplicationInline(ReadOnlyAdminMixin, admin.TabularInline):
     extra = 0
 
 
-class FollowUpInline(ReadOnlyAdminMixin, admin.TabularInline):
+class FollowUpInline(OrderPartInline, admin.TabularInline):
     model = FollowUp
     fields = ["at", "caller", "channel", "contacted_in_time", "solved", "satisfaction", "comment"]
     readonly_fields = fields
@@ -101,7 +123,8 @@ class WorkOrderAdmin(ScopedAdminMixin, admin.ModelAdmin):
     date_hierarchy = "reported_at"
     inlines = [TimelineInline, PhotoInline, ApplicationInline, FollowUpInline]
     actions = ["accept_selected", "dispatch_selected"]
-    exclude = ["contact_name", "contact_phone"]  # the reporter's identity is on the staff page, for handlers
+    # The reporter's identity is on the staff page and the API, for handlers only.
+    exclude = ["contact_name", "contact_phone", "reporter", "created_by"]
 
     def get_readonly_fields(self, request, obj=None):
         return [f.name for f in self.model._meta.fields if f.name not in self.exclude]

@@ -121,3 +121,10 @@ def test_street_decides_an_extension_on_the_phone(world, client_for, make_order)
     assert r.status_code == 302
     app.refresh_from_db()
     assert app.status == "approved"
+
+
+def test_admin_page_does_not_show_the_reporter(world, client_for, make_order):
+    order = make_order("e0102", contact_phone="13812345678")
+    html = client_for("li_gridworker").get(
+        reverse("admin:workorders_workorder_change", kwargs={"object_id": order.pk})).content.decode()
+    assert "王秀兰" not in html and "13812345678" not in html and "王**" in html
