@@ -313,6 +313,12 @@ class Photo(models.Model):
     def __str__(self):
         return f"{self.order_id} {self.get_stage_display()}"
 
+    def get_absolute_url(self):
+        # Through the access check, never the bare file under MEDIA_URL.
+        from django.urls import reverse
+
+        return reverse("workorders:photo", kwargs={"pk": self.pk})
+
 
 class OrderApplication(models.Model):
     """延期 / 挂账 / 申诉: asked by the handling unit, decided by someone else."""

@@ -10,6 +10,7 @@ urlpatterns = [
     path("public/", views.public, name="public"),
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/live/", views.live, name="live"),
+    path("photos/<int:pk>/", views.photo, name="photo"),
     path("<int:pk>/plus-one/", views.plus_one, name="plus_one"),
     path("<int:pk>/follow-up/", views.followup, name="followup"),
     path("<int:pk>/reopen/", views.reopen, name="reopen"),

@@ -148,6 +148,23 @@ def detail(request, pk):
 
 
 @login_required
+def photo(request, pk):
+    """A photo, to those who may view its order (photos of complaints are personal data).
+    Media is never served as public files: every picture goes through this check."""
+    from django.http import FileResponse, Http404
+
+    from workorders.models import Photo
+
+    item = Photo.objects.filter(pk=pk).only("order_id", "image").first()
+    if item is None:
+        raise Http404
+    _order_or_404(request.user, item.order_id)
+    response = FileResponse(item.image.open("rb"))
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+@login_required
 def live(request, pk):
     """The polling fallback of the live page: the status block alone (or JSON with ?format=json)."""
     order = _order_or_404(request.user, pk)

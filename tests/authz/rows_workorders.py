@@ -111,6 +111,7 @@ OBJECTS = {
     "wo_application": _application,
     "wo_routing_rule": _rule,
     "wo_duty": _duty,
+    "wo_photo_a1": lambda w: _handled(w).photos.first(),
 }
 
 EXEMPT = {}
@@ -263,4 +264,12 @@ ROWS = [
                 change=404),
     *admin_rows("workorders_orderapplication", "sun_department", obj="wo_application", changelist=200, add=403,
                 change=200),
+    # Photos are served only through the order's access check (media is never public).
+    Row("workorders:photo", None, 302, obj="wo_photo_a1"),
+    Row("workorders:photo", "wang_resident", 200, obj="wo_photo_a1", note="the reporter"),
+    Row("workorders:photo", "sun_department", 200, obj="wo_photo_a1", note="the handling department"),
+    Row("workorders:photo", "chen_street", 200, obj="wo_photo_a1"),
+    Row("workorders:photo", "feng_resident", 404, obj="wo_photo_a1"),
+    Row("workorders:photo", "qian_department", 404, obj="wo_photo_a1"),
+    Row("workorders:photo", "zhou_outsider", 404, obj="wo_photo_a1"),
 ]

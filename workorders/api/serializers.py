@@ -1,6 +1,7 @@
 from decimal import Decimal
 
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from governance.models import Department, Region, User
@@ -42,6 +43,18 @@ class _Ref(serializers.Serializer):
     name = serializers.CharField()
 
 
+class OrderCategoryRef(serializers.Serializer):
+    id = serializers.IntegerField()
+    code = serializers.CharField()
+    name = serializers.CharField()
+
+
+class OrderContact(serializers.Serializer):
+    name = serializers.CharField()
+    phone = serializers.CharField()
+    masked = serializers.BooleanField()
+
+
 class OrderListSerializer(serializers.ModelSerializer):
     """No personal data in lists: the reporter's identity is on the detail, for handlers."""
 
@@ -59,6 +72,7 @@ class OrderListSerializer(serializers.ModelSerializer):
                   "appealed", "supervise_level", "plus_ones", "routing_mode", "assigned_department",
                   "assigned_region", "assigned_user", "updated_at"]
 
+    @extend_schema_field(OrderCategoryRef)
     def get_category(self, obj):
         return {"id": obj.category_id, "code": obj.category.full_code, "name": obj.category.name}
 
@@ -81,6 +95,7 @@ class OrderListSerializer(serializers.ModelSerializer):
             "updated_at": dt(obj.updated_at),
         }
 
+    @extend_schema_field(_Ref(allow_null=True))
     def get_assigned_user(self, obj):
         return {"id": obj.assigned_user_id, "name": str(obj.assigned_user)} if obj.assigned_user_id else None
 
@@ -93,6 +108,7 @@ class TimelineSerializer(serializers.ModelSerializer):
         model = TimelineEntry
         fields = ["id", "at", "action", "from_status", "to_status", "note", "actor", "public", "photos"]
 
+    @extend_schema_field(serializers.CharField(allow_null=True))
     def get_actor(self, obj):
         if not obj.actor_id:
             return None
@@ -100,8 +116,9 @@ class TimelineSerializer(serializers.ModelSerializer):
             return selectors.mask_name(str(obj.actor))  # the reporter's identity: handlers only
         return str(obj.actor)
 
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
     def get_photos(self, obj):
-        return [p.image.url for p in obj.photos.all()]
+        return [p.get_absolute_url() for p in obj.photos.all()]
 
 
 class PhotoSerializer(serializers.ModelSerializer):
@@ -111,8 +128,9 @@ class PhotoSerializer(serializers.ModelSerializer):
         model = Photo
         fields = ["id", "stage", "url", "width", "height", "size", "at"]
 
+    @extend_schema_field(serializers.CharField())
     def get_url(self, obj):
-        return obj.image.url
+        return obj.get_absolute_url()
 
 
 class ApplicationSerializer(serializers.ModelSerializer):
@@ -142,6 +160,7 @@ class OrderDetailSerializer(OrderListSerializer):
     def _user(self):
         return self.context["request"].user
 
+    @extend_schema_field(OrderContact)
     def get_contact(self, obj):
         """The reporter's identity for those who handle the order; masked for anyone else."""
         if self.context.get("show_reporter"):
@@ -149,18 +168,22 @@ class OrderDetailSerializer(OrderListSerializer):
         return {"name": selectors.mask_name(obj.contact_name), "phone": selectors.mask_phone(obj.contact_phone),
                 "masked": True}
 
+    @extend_schema_field(TimelineSerializer(many=True))
     def get_timeline(self, obj):
         context = {"reporter_id": obj.reporter_id, "show_reporter": self.context.get("show_reporter")}
         return TimelineSerializer(selectors.order_timeline(self._user(), obj), many=True, context=context).data
 
+    @extend_schema_field(PhotoSerializer(many=True))
     def get_photos(self, obj):
         return PhotoSerializer(obj.photos.all(), many=True).data
 
+    @extend_schema_field(ApplicationSerializer(many=True))
     def get_applications(self, obj):
         if not selectors.is_staff_viewer(self._user()):
             return []
         return ApplicationSerializer(obj.applications.select_related("requested_by", "decided_by"), many=True).data
 
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
     def get_actions(self, obj):
         return lifecycle.available_actions(obj)
 
@@ -183,7 +206,7 @@ class ReportSerializer(serializers.Serializer):
     photos = serializers.ListField(child=serializers.FileField(), required=False, default=list, max_length=3)
 
 
-class NoteSerializer(serializers.Serializer):
+class OrderNoteSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
 
 

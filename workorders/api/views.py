@@ -81,10 +81,10 @@ class OrderViewSet(ScopedViewMixin, mixins.ListModelMixin, mixins.RetrieveModelM
     def _files(self, request):
         return request.FILES.getlist("photos") if request.FILES else []
 
-    @extend_schema(request=s.NoteSerializer, responses=s.OrderDetailSerializer)
+    @extend_schema(request=s.OrderNoteSerializer, responses=s.OrderDetailSerializer)
     @action(detail=True, methods=["post"])
     def accept(self, request, pk=None):
-        return self._act(request, s.NoteSerializer,
+        return self._act(request, s.OrderNoteSerializer,
                          lambda o, d: services.order_accept(order=o, actor=request.user, note=d["note"]))
 
     @extend_schema(request=s.RejectSerializer, responses=s.OrderDetailSerializer)
@@ -99,10 +99,10 @@ class OrderViewSet(ScopedViewMixin, mixins.ListModelMixin, mixins.RetrieveModelM
         return self._act(request, s.DispatchSerializer, lambda o, d: services.order_dispatch(
             order=o, actor=request.user, **d))
 
-    @extend_schema(request=s.NoteSerializer, responses=s.OrderDetailSerializer)
+    @extend_schema(request=s.OrderNoteSerializer, responses=s.OrderDetailSerializer)
     @action(detail=True, methods=["post"])
     def start(self, request, pk=None):
-        return self._act(request, s.NoteSerializer,
+        return self._act(request, s.OrderNoteSerializer,
                          lambda o, d: services.order_start(order=o, actor=request.user, note=d["note"]))
 
     @extend_schema(request=s.HandleSerializer, responses=s.OrderDetailSerializer)
@@ -111,10 +111,10 @@ class OrderViewSet(ScopedViewMixin, mixins.ListModelMixin, mixins.RetrieveModelM
         return self._act(request, s.HandleSerializer, lambda o, d: services.order_handle(
             order=o, actor=request.user, note=d["note"], photo_files=self._files(request)))
 
-    @extend_schema(request=s.NoteSerializer, responses=s.OrderDetailSerializer)
+    @extend_schema(request=s.OrderNoteSerializer, responses=s.OrderDetailSerializer)
     @action(detail=True, methods=["post"])
     def verify(self, request, pk=None):
-        return self._act(request, s.NoteSerializer,
+        return self._act(request, s.OrderNoteSerializer,
                          lambda o, d: services.order_verify_close(order=o, actor=request.user, note=d["note"]))
 
     @extend_schema(request=s.ReasonSerializer, responses=s.OrderDetailSerializer)
@@ -147,10 +147,10 @@ class OrderViewSet(ScopedViewMixin, mixins.ListModelMixin, mixins.RetrieveModelM
         return self._act(request, s.ListedReasonSerializer, lambda o, d: services.appeal_request(
             order=o, actor=request.user, **d))
 
-    @extend_schema(request=s.NoteSerializer, responses=s.OrderDetailSerializer)
+    @extend_schema(request=s.OrderNoteSerializer, responses=s.OrderDetailSerializer)
     @action(detail=True, methods=["post"])
     def supervise(self, request, pk=None):
-        return self._act(request, s.NoteSerializer,
+        return self._act(request, s.OrderNoteSerializer,
                          lambda o, d: services.order_supervise(order=o, actor=request.user, note=d["note"]))
 
     @extend_schema(request=s.ReasonSerializer, responses=s.OrderDetailSerializer)
