@@ -13,18 +13,33 @@ in scope without the right is a 403.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import BigIntegerField, IntegerField, Model, Q, QuerySet
 from django.db.models.functions import Cast
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
 from governance.errors import Forbidden, NotFound
-from governance.roles import DEPARTMENT_ROLES, REGION_ROLES
+from governance.roles import DEPARTMENT_ROLES, REGION_ROLES, Role
+
+if TYPE_CHECKING:
+    from governance.models import User
 
 ALL = "*"
+
+_M = TypeVar("_M", bound=Model)
+_QS = TypeVar("_QS", bound="QuerySet[Any]")
+
+# Role -> actions. Keys are `Role` members or their plain string values (a Role *is* its
+# value: same hash, same equality), so both spellings index the same entry.
+Rights = Mapping[Role, AbstractSet[str]] | Mapping[str, AbstractSet[str]]
+# Called with an authenticated, active user only (anonymous users are refused before).
+UserQ = Callable[["User"], Q | None]
 
 
 @dataclass
@@ -48,14 +63,15 @@ class Policy:
 
     region_path: str | None = None
     department: str | None = None
-    owner: Callable[[object], Q] | None = None
-    rights: dict[str, set[str]] = field(default_factory=dict)
+    owner: UserQ | None = None
+    rights: Rights = field(default_factory=dict)
     owner_rights: set[str] = field(default_factory=lambda: {"view"})
     object_perms: set[str] = field(default_factory=set)
-    public: Callable[[object], Q] | None = None
+    public: UserQ | None = None
 
     def role_may(self, role: str, action: str) -> bool:
-        actions = self.rights.get(role, set())
+        # `role` is an Assignment.role string; it finds Role-keyed entries too (see Rights).
+        actions = cast("Mapping[str, AbstractSet[str]]", self.rights).get(role, set())
         return action in actions or ALL in actions
 
 
@@ -139,7 +155,7 @@ def _guardian_ids(model, user, action):
     return grants.values("object_pk")
 
 
-def scope(queryset: QuerySet, user, action: str = "view") -> QuerySet:
+def scope(queryset: _QS, user, action: str = "view") -> _QS:
     """Filter `queryset` to the rows `user` may `action`. Distinct only when needed."""
     q = scope_q(queryset.model, user, action)
     if q is None:
@@ -180,12 +196,14 @@ def require(user, action: str, obj: Model) -> None:
         raise Forbidden(_("Your role does not allow this action here."))
 
 
-def get_or_404(model: type[Model] | QuerySet, user, action: str = "view", **lookup) -> Model:
+def get_or_404(model: type[_M] | QuerySet[_M], user, action: str = "view", **lookup) -> _M:
     """The object if `user` may `action` it; 404 if missing or out of scope; 403 if visible only."""
-    queryset = model if isinstance(model, QuerySet) else model._default_manager.all()
+    queryset: QuerySet[_M] = model if isinstance(model, QuerySet) else model._default_manager.all()
+    # django-stubs declares DoesNotExist on each concrete model only, not on a type bound to Model.
+    does_not_exist: type[ObjectDoesNotExist] = queryset.model.DoesNotExist  # type: ignore[attr-defined]
     try:
         obj = scope(queryset, user, "view").get(**lookup)
-    except (queryset.model.DoesNotExist, ValueError, TypeError):
+    except (does_not_exist, ValueError, TypeError):
         raise NotFound() from None
     if action != "view":
         require(user, action, obj)

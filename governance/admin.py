@@ -1,8 +1,10 @@
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.http import HttpRequest, HttpResponse
 from django.urls import path
 from django.utils.html import format_html
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from governance.admin_site import ObjectPagesMixin, ReadOnlyAdminMixin, ScopedAdminMixin, site
@@ -55,7 +57,8 @@ class UserAdmin(SuperuserOnlyMixin, BaseUserAdmin):
     inlines = [AssignmentInline]
     list_display = ["username", "display_name", "mobile", "is_active", "is_service_account", "last_login"]
     search_fields = ["username", "display_name", "mobile"]
-    fieldsets = BaseUserAdmin.fieldsets + (
+    fieldsets = (
+        *(BaseUserAdmin.fieldsets or ()),  # a tuple in Django; the stubs also allow a list or None
         (_("Linli"), {"fields": ("display_name", "mobile", "language", "large_text", "is_service_account")}),
     )
 
@@ -165,7 +168,7 @@ class ApiTokenAdmin(SuperuserOnlyMixin, admin.ModelAdmin):
         obj.prefix, obj.key_hash = token.prefix, token.key_hash
         self.message_user(
             request,
-            format_html(_("Token issued. Copy it now, it is shown only once: <code>{}</code>"), raw),
+            format_html(gettext("Token issued. Copy it now, it is shown only once: <code>{}</code>"), raw),
             messages.WARNING,
         )
 
@@ -199,7 +202,7 @@ class HolidayAdmin(CalendarAdminMixin, admin.ModelAdmin):
         own = [path("import-csv/", self.admin_site.admin_view(self.import_csv_view), name="governance_holiday_import")]
         return own + super().get_urls()
 
-    def import_csv_view(self, request):
+    def import_csv_view(self, request: HttpRequest) -> HttpResponse:
         """Enter a new year's schedule (State Council notice) from a CSV file: all rows or none."""
         from django.core.exceptions import PermissionDenied
         from django.shortcuts import redirect, render

@@ -1,11 +1,19 @@
 """The back office. `is_staff` alone grants nothing: a user enters with a staff role,
 and every model admin scopes rows and actions through governance.access."""
 
+from typing import TYPE_CHECKING
+
 from django.contrib import admin
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
 from governance import access
+
+if TYPE_CHECKING:
+    # For the type checker the mixins are the ModelAdmin they are mixed into (self.model, super()).
+    _AdminBase = admin.ModelAdmin
+else:
+    _AdminBase = object
 
 
 class LinliAdminSite(admin.AdminSite):
@@ -18,7 +26,7 @@ class LinliAdminSite(admin.AdminSite):
         return user.is_active and user.is_authenticated and user.works_in_back_office
 
 
-class ObjectPagesMixin:
+class ObjectPagesMixin(_AdminBase):
     """One answer for every object page (change, delete, history), as ROLES.md says:
     no right on the model → 403; an object outside the user's rows → 404 (never
     Django's redirect to the index, which would tell a hidden id from a missing one)."""

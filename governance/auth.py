@@ -23,7 +23,9 @@ class UsernameOrMobileBackend(ModelBackend):
 class SmsCodeBackend(ModelBackend):
     """Logs a user in by mobile + a valid one-time code (see governance.notify.otp)."""
 
-    def authenticate(self, request, mobile=None, sms_code=None, **kwargs):
+    # Django picks a backend by binding the credentials to this signature, so the keyword
+    # names differ from ModelBackend's (username/password) on purpose.
+    def authenticate(self, request, mobile=None, sms_code=None, **kwargs):  # type: ignore[override]
         if not mobile or not sms_code:
             return None
         from governance.notify.otp import verify_login_code

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
@@ -12,13 +14,16 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 
 class DomainError(Exception):
     """A business rule refused the request. Services raise these; every door shows them."""
 
-    code = "invalid"
-    status_code = status.HTTP_400_BAD_REQUEST
-    default_message = _("The request is not valid.")
+    code: str = "invalid"
+    status_code: int = status.HTTP_400_BAD_REQUEST
+    default_message: StrOrPromise = _("The request is not valid.")
 
     def __init__(self, message=None, *, code=None, fields=None):
         self.message = message if message is not None else self.default_message

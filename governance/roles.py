@@ -53,7 +53,7 @@ STAFF_ROLES = frozenset(
 GRID_ROLES = frozenset({Role.GRID_WORKER, Role.GRID_LEADER, Role.MICROGRID_HEAD})
 
 # Which region level each region role is assigned at (validated on Assignment).
-ROLE_LEVELS = {
+ROLE_LEVELS: dict[str, set[str]] = {  # Role -> RegionLevel values
     Role.GRID_WORKER: {"grid"},
     Role.GRID_LEADER: {"grid"},
     Role.MICROGRID_HEAD: {"microgrid"},

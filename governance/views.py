@@ -6,7 +6,7 @@ works while the apps are built around it (see `portal_links`)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from django.conf import settings
 from django.contrib.auth.mixins import LoginRequiredMixin
@@ -26,6 +26,8 @@ from governance.roles import DEPARTMENT_ROLES, STAFF_ROLES, Role
 if TYPE_CHECKING:
     from django.urls import URLPattern, URLResolver
     from django_stubs_ext import StrOrPromise
+
+    from governance.models import User
 
 LARGE_TEXT_COOKIE = "large_text"
 ONE_YEAR = 3600 * 24 * 365
@@ -134,7 +136,7 @@ class MeView(LoginRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
-        user = self.request.user
+        user = cast("User", self.request.user)  # LoginRequiredMixin: never anonymous here
         ctx["assignments"] = user.active_assignments
         ctx["cards"] = [c for c in portal_links(user) if c["name"] != "admin:index" or user.is_staff]
         ctx["language_name"] = dict(settings.LANGUAGES).get(user.language or "", "")

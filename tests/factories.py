@@ -6,7 +6,7 @@ from factory.django import DjangoModelFactory
 from governance.models import Assignment, Department, Region, User
 
 
-class RegionFactory(DjangoModelFactory):
+class RegionFactory(DjangoModelFactory[Region]):
     class Meta:
         model = Region
 
@@ -15,7 +15,7 @@ class RegionFactory(DjangoModelFactory):
     code = factory.Sequence(lambda n: f"T{n:08d}")
 
 
-class DepartmentFactory(DjangoModelFactory):
+class DepartmentFactory(DjangoModelFactory[Department]):
     class Meta:
         model = Department
 
@@ -23,7 +23,7 @@ class DepartmentFactory(DjangoModelFactory):
     name = factory.Sequence(lambda n: f"测试部门{n}")
 
 
-class UserFactory(DjangoModelFactory):
+class UserFactory(DjangoModelFactory[User]):
     class Meta:
         model = User
         django_get_or_create = ("username",)
@@ -33,7 +33,7 @@ class UserFactory(DjangoModelFactory):
     password = factory.django.Password("Linli@2026")
 
 
-class AssignmentFactory(DjangoModelFactory):
+class AssignmentFactory(DjangoModelFactory[Assignment]):
     class Meta:
         model = Assignment
 

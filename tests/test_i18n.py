@@ -112,7 +112,7 @@ def _choice_labels():
 
     from governance.roles import Role
 
-    labels = [("Role", str(value), label) for value, label in Role.choices]
+    labels: list[tuple[str, str, object]] = [("Role", str(value), label) for value, label in Role.choices]
     for model in apps.get_app_config("governance").get_models():
         labels.append((model.__name__, "verbose_name", model._meta.verbose_name))
         for field in model._meta.get_fields():

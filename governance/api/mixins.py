@@ -1,9 +1,19 @@
 """The API's side of governance.access: every viewset scopes through it."""
 
+from typing import TYPE_CHECKING
+
 from rest_framework.permissions import BasePermission, IsAuthenticated
 
 from governance import access
 from governance.errors import Forbidden
+
+if TYPE_CHECKING:
+    from rest_framework.generics import GenericAPIView
+
+    # For the type checker the mixin is the view it is mixed into (request, super().get_queryset()).
+    _ViewBase = GenericAPIView
+else:
+    _ViewBase = object
 
 
 class TokenScope(BasePermission):
@@ -21,7 +31,7 @@ class TokenScope(BasePermission):
         return True
 
 
-class ScopedViewMixin:
+class ScopedViewMixin(_ViewBase):
     """List and detail rows through `access.scope`; object actions through `access.require`.
 
     Set `access_actions = {"accept": "accept", ...}` to map viewset actions to policy

@@ -37,6 +37,7 @@ class InboxPagination(Pagination):
 
     def get_paginated_response(self, data):
         response = super().get_paginated_response(data)
+        assert self.request is not None  # set by paginate_queryset, which always runs first
         response.data["unread"] = selectors.unread_count(self.request.user)
         return response
 

@@ -5,7 +5,11 @@ from governance.models import Assignment, Department, Region, User
 
 
 class RegionSerializer(serializers.ModelSerializer):
-    parent = serializers.PrimaryKeyRelatedField(read_only=True)
+    # A declared field named "parent" shadows Field.parent (the enclosing serializer) in the stubs only:
+    # DRF's metaclass moves declared fields into _declared_fields, so the attribute is never assigned.
+    parent: serializers.PrimaryKeyRelatedField[Region] = serializers.PrimaryKeyRelatedField(  # type: ignore[assignment]
+        read_only=True
+    )
 
     class Meta:
         model = Region

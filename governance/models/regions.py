@@ -14,7 +14,7 @@ class RegionLevel(models.TextChoices):
 
 
 LEVEL_ORDER = [RegionLevel.DISTRICT, RegionLevel.STREET, RegionLevel.COMMUNITY, RegionLevel.GRID, RegionLevel.MICROGRID]
-PARENT_LEVEL = {child: parent for parent, child in zip(LEVEL_ORDER, LEVEL_ORDER[1:], strict=False)}
+PARENT_LEVEL: dict[str, str] = {child: parent for parent, child in zip(LEVEL_ORDER, LEVEL_ORDER[1:], strict=False)}
 
 
 class Region(models.Model):
@@ -48,7 +48,7 @@ class Region(models.Model):
 
     def save(self, *args, **kwargs):
         super().save(*args, **kwargs)
-        new_path = f"{self.parent.path if self.parent_id else '/'}{self.pk}/"
+        new_path = f"{self.parent.path if self.parent is not None else '/'}{self.pk}/"
         if new_path != self.path:
             old, self.path = self.path, new_path
             Region.objects.filter(pk=self.pk).update(path=new_path)

@@ -1,5 +1,7 @@
 """Users (login by username or mobile) and their role assignments."""
 
+from typing import TYPE_CHECKING, ClassVar, Self
+
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
@@ -12,6 +14,9 @@ from django.utils.translation import gettext_lazy as _
 
 from governance.roles import DEPARTMENT_ROLES, REGION_ROLES, ROLE_LEVELS, STAFF_ROLES, Role
 from governance.validators import validate_mobile
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 class User(AbstractUser):
@@ -26,7 +31,7 @@ class User(AbstractUser):
         _("service account"), default=False, help_text=_("A department system or device that logs in with an API token.")
     )
 
-    objects = UserManager()
+    objects: ClassVar["UserManager[Self]"] = UserManager()
 
     class Meta:
         verbose_name = _("user")
@@ -102,11 +107,11 @@ class Assignment(models.Model):
         return f"{self.user} · {self.get_role_display()} · {where}"
 
     def clean(self):
-        errors = {}
+        errors: dict[str, StrOrPromise] = {}
         if self.role in REGION_ROLES:
             if not self.region_id:
                 errors["region"] = _("This role needs a region.")
-            elif self.region.level not in ROLE_LEVELS[self.role]:
+            elif self.region is not None and self.region.level not in ROLE_LEVELS[self.role]:
                 errors["region"] = _("A %(role)s is assigned to a region of level: %(levels)s.") % {
                     "role": self.get_role_display(),
                     "levels": ", ".join(sorted(ROLE_LEVELS[self.role])),

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.conf import settings
 from django.utils import timezone
@@ -22,7 +23,7 @@ class SmsMessage:
     mobile: str
     text: str
     purpose: str
-    at: object
+    at: datetime
 
 
 # Messages "sent" while SMS_FILE_PATH is None (tests read them here).

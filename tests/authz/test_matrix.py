@@ -9,7 +9,7 @@ OBJECTS = all_objects()
 
 def _url_kwargs(route: str, obj) -> dict:
     """Fill the route's pk-like kwarg with the object's pk."""
-    kwargs = {}
+    kwargs: dict[str, object] = {}
     if obj is None:
         return kwargs
     for name in ("pk", "object_id", "id"):

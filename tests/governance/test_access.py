@@ -123,7 +123,7 @@ def _api(user):
 
 def test_scoped_list_keeps_a_constant_query_count(world):
     community = world.communities[0]
-    made = []
+    made: list[Region] = []
 
     def make(n):
         for _ in range(n):

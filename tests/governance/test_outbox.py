@@ -6,6 +6,7 @@ import json
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
 
 import pytest
 from django.test import override_settings
@@ -23,8 +24,8 @@ class Receiver:
 
     def __init__(self, script=()):
         self.script = list(script)
-        self.requests = []
-        self.seen_events = set()
+        self.requests: list[dict[str, Any]] = []  # headers, body, valid
+        self.seen_events: set[str] = set()
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -98,6 +99,7 @@ def test_500_is_retried_with_backoff_then_delivered(db):
         assert outbox.deliver(message.pk) == OutboxStatus.PENDING
         message.refresh_from_db()
         assert message.attempts == 1 and "HTTP 500" in message.last_error
+        assert message.next_attempt_at is not None
         wait = (message.next_attempt_at - timezone.now()).total_seconds()
         assert 10 <= wait <= 31  # 30 s base, equal jitter
         # Not due yet: a stray task does nothing.
@@ -105,7 +107,7 @@ def test_500_is_retried_with_backoff_then_delivered(db):
         later = message.next_attempt_at + dt.timedelta(seconds=1)
         assert outbox.deliver(message.pk, now=later) == OutboxStatus.PENDING
         message.refresh_from_db()
-        assert message.attempts == 2
+        assert message.attempts == 2 and message.next_attempt_at is not None
         assert outbox.deliver(message.pk, now=message.next_attempt_at) == OutboxStatus.DELIVERED
         assert outbox.deliver(message.pk, now=message.next_attempt_at + dt.timedelta(days=1)) == "skipped"
     assert len(receiver.requests) == 3

@@ -39,7 +39,7 @@ def test_level_rules_are_enforced(world):
 
 
 def test_assignment_needs_the_right_kind_of_place(world):
-    user = UserFactory()
+    user = UserFactory.create()
     with pytest.raises(ValidationError) as err:
         Assignment(user=user, role="grid_worker", region=world.communities[0]).full_clean()
     assert "region" in err.value.message_dict
@@ -53,7 +53,7 @@ def test_ended_assignments_grant_nothing(world):
 
     from django.utils import timezone
 
-    user = UserFactory()
+    user = UserFactory.create()
     AssignmentFactory(user=user, role="grid_worker", region=world.grids[0],
                       starts_at=timezone.now() - timedelta(days=30), ends_at=timezone.now() - timedelta(days=1))
     assert User.objects.get(pk=user.pk).roles() == set()

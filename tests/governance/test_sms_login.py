@@ -20,7 +20,9 @@ def _request(mobile, ip="10.0.0.1", now=None):
 
 
 def _last_code():
-    return re.search(r"\b(\d{6})\b", sms.outbox[-1].text).group(1)
+    match = re.search(r"\b(\d{6})\b", sms.outbox[-1].text)
+    assert match is not None, sms.outbox[-1].text
+    return match.group(1)
 
 
 def test_code_is_sent_hashed_and_logs_in_once(world, django_capture_on_commit_callbacks):
