@@ -66,6 +66,8 @@ class Socket:
                 raise ConnectionError("closed by the server")
 
     def close(self):
+        # a masked close frame, so the server runs the consumer's disconnect (group_discard)
+        self.writer.write(bytes([0x88, 0x80]) + os.urandom(4))
         self.writer.close()
 
 
@@ -158,6 +160,7 @@ def run(*, reporters: int = 20, changes: int = 200, log=print) -> dict:
                 lost += 1
         for s in sockets:
             s.close()
+        await asyncio.sleep(1)  # let daphne leave the Redis groups before it is stopped
         return latencies, lost
 
     try:
