@@ -233,6 +233,8 @@ class WorkOrder(models.Model):
             models.Index(fields=["assigned_department", "status", "-reported_at"], name="wo_order_dept_status"),
             models.Index(fields=["status", "due_at"], name="wo_order_status_due"),
             models.Index(fields=["reporter", "-reported_at"], name="wo_order_reporter"),
+            # KPI reports select a period across the whole district.
+            models.Index(fields=["reported_at"], name="wo_order_reported_at"),
         ]
         constraints = [
             models.UniqueConstraint(fields=["channel", "external_id"], condition=Q(external_id__isnull=False),

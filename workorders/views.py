@@ -231,7 +231,13 @@ def staff(request):
     qs = selectors.my_queue(request.user) if scope == "mine" else selectors.queue(request.user)
     counts = selectors.queue_counts(selectors.orders(request.user))
     page = Paginator(qs, 30).get_page(request.GET.get("page"))
-    return render(request, "workorders/staff_queue.html", {"page": page, "counts": counts, "scope": scope})
+    from workorders.models_kpi import OrderStats
+
+    return render(request, "workorders/staff_queue.html", {
+        "page": page, "counts": counts, "scope": scope,
+        "may_kpi": access.may_at_all(request.user, "kpi", OrderStats),
+        "may_hotspots": access.may_at_all(request.user, "hotspots", OrderStats),
+    })
 
 
 @login_required
