@@ -121,7 +121,8 @@ class RoutingRule(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.category or _('any')} @ {self.region}: {self.get_mode_display()}"
+        category = self.category or _("any")  # outside the f-string, so xgettext can see it
+        return f"{category} @ {self.region}: {self.get_mode_display()}"
 
     def save(self, *args, **kwargs):
         self.region_path = self.region.path
