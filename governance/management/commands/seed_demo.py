@@ -1,6 +1,7 @@
 """Load the demo: the governance world, then each app's `seed.py` (in INSTALLED_APPS order).
 Idempotent: running it twice changes nothing the second time."""
 
+import unicodedata
 from importlib import import_module
 
 from django.apps import apps
@@ -8,6 +9,12 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from governance import seed as core_seed
+
+
+def _pad(text: str, width: int) -> str:
+    """Left-justify to a terminal width: Chinese characters take two columns."""
+    columns = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+    return text + " " * max(0, width - columns)
 
 
 class Command(BaseCommand):
@@ -33,6 +40,6 @@ class Command(BaseCommand):
         if not options["quiet_accounts"]:
             self.stdout.write("")
             self.stdout.write(f"Demo accounts (password for all: {core_seed.DEMO_PASSWORD})")
-            self.stdout.write(f"{'role':<28} {'username':<18} scope")
+            self.stdout.write(f"{_pad('role', 28)} {'username':<18} scope")
             for role, username, _password, scope in world.accounts:
-                self.stdout.write(f"{role:<28} {username:<18} {scope}")
+                self.stdout.write(f"{_pad(str(role), 28)} {username:<18} {scope}")
