@@ -73,8 +73,8 @@ class OrderPartInline(ReadOnlyAdminMixin):
 
 class TimelineInline(OrderPartInline, admin.TabularInline):
     model = TimelineEntry
-    fields = ["at", "who", "action", "from_status", "to_status", "note", "public"]
-    readonly_fields = fields
+    readonly_fields = ("at", "who", "action", "from_status", "to_status", "note", "public")
+    fields = readonly_fields
     extra = 0
 
     @admin.display(description=_("actor"))
@@ -92,23 +92,23 @@ class TimelineInline(OrderPartInline, admin.TabularInline):
 
 class PhotoInline(OrderPartInline, admin.TabularInline):
     model = Photo
-    fields = ["stage", "image", "width", "height", "uploaded_by", "at"]
-    readonly_fields = fields
+    readonly_fields = ("stage", "image", "width", "height", "uploaded_by", "at")
+    fields = readonly_fields
     extra = 0
 
 
 class ApplicationInline(OrderPartInline, admin.TabularInline):
     model = OrderApplication
-    fields = ["kind", "status", "reason", "note", "extra_limit", "extra_unit", "requested_by", "decided_by",
-              "decision_note"]
-    readonly_fields = fields
+    readonly_fields = ("kind", "status", "reason", "note", "extra_limit", "extra_unit", "requested_by", "decided_by",
+                       "decision_note")
+    fields = readonly_fields
     extra = 0
 
 
 class FollowUpInline(OrderPartInline, admin.TabularInline):
     model = FollowUp
-    fields = ["at", "caller", "channel", "contacted_in_time", "solved", "satisfaction", "comment"]
-    readonly_fields = fields
+    readonly_fields = ("at", "caller", "channel", "contacted_in_time", "solved", "satisfaction", "comment")
+    fields = readonly_fields
     extra = 0
 
 

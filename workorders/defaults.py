@@ -2,9 +2,39 @@
 rules.yaml) so the project never reads ../shared at run time. Loaded by
 `manage.py load_categories` and by seed_demo; an office edits them in admin afterwards."""
 
+from typing import NotRequired, TypedDict
+
+
+class SubcategoryDefault(TypedDict):
+    code: str
+    name: str
+    dept: str  # a department code, or "grid" / "street"
+    limit: int
+    unit: str  # a LimitUnit value
+    accept: str
+    close: str
+    critical: NotRequired[int]  # natural hours
+
+
+class CategoryDefault(TypedDict):
+    kind: str
+    code: str
+    name: str
+    local: bool
+    children: list[SubcategoryDefault]
+
+
+class RequestTypeDefault(TypedDict):
+    code: str
+    name: str
+    limit: int
+    unit: str
+    private: bool
+
+
 # kind, class code, name, local extension?, subclasses: code, name, responsible unit (department
 # code, or "grid"/"street"), handling limit + unit, critical (natural hours), accept/close conditions.
-CATEGORIES = [{'kind': 'event',
+CATEGORIES: list[CategoryDefault] = [{'kind': 'event',
   'code': '01',
   'name': '市容环境',
   'local': False,
@@ -375,7 +405,7 @@ CATEGORIES = [{'kind': 'event',
 PRIVATE_SPACE = {("event", "0601"), ("event", "0603"), ("event", "0605")}
 
 # 接诉即办 request types (rules.yaml request_types, request_limits, private_types).
-REQUEST_TYPES = [
+REQUEST_TYPES: list[RequestTypeDefault] = [
     {"code": "consult", "name": "咨询", "limit": 7, "unit": "days", "private": False},
     {"code": "help", "name": "求助", "limit": 24, "unit": "hours", "private": False},
     {"code": "complaint", "name": "投诉", "limit": 7, "unit": "days", "private": True},

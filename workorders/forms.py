@@ -1,3 +1,5 @@
+from typing import TYPE_CHECKING
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -11,6 +13,9 @@ from workorders.choices import (
     Urgency,
 )
 from workorders.models import Category, RequestType
+
+if TYPE_CHECKING:
+    from households.models import Building
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -39,7 +44,9 @@ class ReportForm(forms.Form):
     description = forms.CharField(label=_("Describe it"), widget=forms.Textarea(attrs={"rows": 4}), max_length=2000)
     lon = forms.DecimalField(required=False, widget=forms.HiddenInput, max_digits=10, decimal_places=6)
     lat = forms.DecimalField(required=False, widget=forms.HiddenInput, max_digits=10, decimal_places=6)
-    building = forms.ModelChoiceField(label=_("Or pick the building"), queryset=None, required=False)
+    # Quoted: Django form fields are not subscriptable at run time.
+    building: "forms.ModelChoiceField[Building]" = forms.ModelChoiceField(
+        label=_("Or pick the building"), queryset=None, required=False)
     address = forms.CharField(label=_("Where exactly (optional)"), max_length=200, required=False)
     photos = MultipleFileField(label=_("Photos (up to 3)"), required=False,
                              widget=MultipleFileInput(attrs={"accept": "image/jpeg,image/png,image/webp",

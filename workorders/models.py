@@ -254,7 +254,7 @@ class WorkOrder(models.Model):
 
     @property
     def is_private(self) -> bool:
-        return bool(self.request_type_id and self.request_type.private) or not self.category.public_space
+        return (self.request_type is not None and self.request_type.private) or not self.category.public_space
 
 
 class TimelineEntry(models.Model):

@@ -75,6 +75,7 @@ def _nearest_building_grid(lon: float, lat: float, radius_deg: float = 0.02) -> 
                                    lat__range=(lat - radius_deg, lat + radius_deg)).select_related("grid")
     best, best_d = None, math.inf
     for b in near:
+        assert b.lon is not None and b.lat is not None  # filtered above
         d = (float(b.lon) - lon) ** 2 + (float(b.lat) - lat) ** 2
         if d < best_d:
             best, best_d = b, d
@@ -84,6 +85,7 @@ def _nearest_building_grid(lon: float, lat: float, radius_deg: float = 0.02) -> 
 def grid_of(region: Region) -> Region:
     """The grid of a region at grid level or below (a building may sit in a micro-grid)."""
     if region.level == "microgrid":
+        assert region.parent is not None  # Region.clean: a micro-grid always sits in a grid
         return region.parent
     return region
 

@@ -32,7 +32,7 @@ def clean_image(upload, *, field: str = "photos") -> ContentFile:
     try:
         with Image.open(io.BytesIO(data)) as probe:
             probe.verify()
-        image = Image.open(io.BytesIO(data))
+        image: Image.Image = Image.open(io.BytesIO(data))  # exif_transpose/convert give a plain Image
         fmt = image.format
         if fmt not in ALLOWED_FORMATS:
             raise ValidationFailed(fields={field: [_("Only JPEG, PNG or WebP photos are accepted.")]})

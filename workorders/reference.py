@@ -37,7 +37,7 @@ def load_defaults() -> dict[str, int]:
                 })
             created["categories"] += made
     for rt in REQUEST_TYPES:
-        _obj, made = RequestType.objects.get_or_create(
+        _rt, made = RequestType.objects.get_or_create(
             code=rt["code"], defaults={"name": rt["name"], "limit": rt["limit"], "limit_unit": rt["unit"],
                                        "private": rt["private"]})
         created["request_types"] += made

@@ -112,6 +112,7 @@ def nearby_open(category: Category, lon: float, lat: float, *, radius_m: float |
             .select_related("category")[:50])
     found = []
     for o in rows:
+        assert o.lon is not None and o.lat is not None  # the range filters exclude NULL
         d = _distance_m(lon, lat, float(o.lon), float(o.lat))
         if d <= radius_m:
             found.append((d, o))

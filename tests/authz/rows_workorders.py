@@ -114,7 +114,7 @@ OBJECTS = {
     "wo_photo_a1": lambda w: _handled(w).photos.first(),
 }
 
-EXEMPT = {}
+EXEMPT: dict[str, str] = {}
 
 A = "api:workorders:"
 NOTE = {"note": "现场核实"}

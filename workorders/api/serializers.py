@@ -134,8 +134,8 @@ class PhotoSerializer(serializers.ModelSerializer):
 
 
 class ApplicationSerializer(serializers.ModelSerializer):
-    requested_by = serializers.StringRelatedField()
-    decided_by = serializers.StringRelatedField()
+    requested_by: serializers.StringRelatedField[User] = serializers.StringRelatedField()
+    decided_by: serializers.StringRelatedField[User] = serializers.StringRelatedField()
 
     class Meta:
         model = OrderApplication

@@ -1,4 +1,4 @@
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 from rest_framework.routers import SimpleRouter
 
 from workorders.api import kpi_views, views
@@ -9,7 +9,7 @@ router.register("order-applications", views.ApplicationViewSet, basename="applic
 router.register("order-categories", views.CategoryViewSet, basename="category")
 router.register("order-request-types", views.RequestTypeViewSet, basename="request-type")
 
-urlpatterns = [path("", include(router.urls))]
+urlpatterns: list[URLPattern | URLResolver] = [path("", include(router.urls))]
 # KPIs, weights and hot spots (KPI engineer)
 urlpatterns += [
     path("orders-kpi/", kpi_views.KpiView.as_view(), name="orders-kpi"),

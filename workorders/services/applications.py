@@ -6,6 +6,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -107,7 +109,7 @@ def park_decide(*, application: OrderApplication, actor, approve: bool, note: st
     app = _decide(OrderApplication.objects.select_for_update().get(pk=application.pk), actor, approve, note)
     if approve:
         order.parked = True
-    transition(order, "park_decide", actor=actor, note=note or dict(PARK_REASONS).get(app.reason, ""),
+    transition(order, "park_decide", actor=actor, note=note or str(dict(PARK_REASONS).get(app.reason, "")),
                data={"application": app.pk, "approved": approve}, )
     return app
 
@@ -155,7 +157,9 @@ def appeal_decide(*, application: OrderApplication, actor, approve: bool, note: 
 
 def application_decide(*, application: OrderApplication, actor, approve: bool, note: str = ""):
     """One door for the three kinds (API and admin)."""
-    fn = {K.EXTENSION: extension_decide, K.PARK: park_decide, K.APPEAL: appeal_decide}[application.kind]
+    deciders: dict[str, Callable[..., OrderApplication]] = {
+        K.EXTENSION: extension_decide, K.PARK: park_decide, K.APPEAL: appeal_decide}
+    fn = deciders[application.kind]
     return fn(application=application, actor=actor, approve=approve, note=note)
 
 

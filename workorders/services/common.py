@@ -33,9 +33,11 @@ def is_handler(user, order: WorkOrder) -> bool:
         if a.role in DEPARTMENT_ROLES and order.assigned_department_id and a.department_id == order.assigned_department_id:
             return True
         if a.role in (Role.COMMUNITY_STAFF, Role.STREET_OFFICER) and order.assigned_region_id \
-                and not order.assigned_department_id and order.assigned_region.path.startswith(a.region.path):
+                and not order.assigned_department_id and order.assigned_region is not None \
+                and a.region is not None and order.assigned_region.path.startswith(a.region.path):
             return True
-        if a.role == Role.GRID_LEADER and order.assigned_user_id and order.region_path.startswith(a.region.path):
+        if a.role == Role.GRID_LEADER and order.assigned_user_id and a.region is not None \
+                and order.region_path.startswith(a.region.path):
             return True
     return False
 
