@@ -219,8 +219,8 @@ class BuildingAdmin(ViewerMixin, HouseholdsAdminMixin, admin.ModelAdmin):
 
 class MemberInline(admin.TabularInline):
     model = Person
-    fields = ["name", "relation", "status", "id_number_masked"]
-    readonly_fields = fields
+    readonly_fields = ("name", "relation", "status", "id_number_masked")
+    fields = readonly_fields
     extra = 0
     can_delete = False
     show_change_link = True
@@ -280,7 +280,7 @@ class ChangeRequestAdmin(ReadOnlyAdminMixin, HouseholdsAdminMixin, admin.ModelAd
     list_display = ["__str__", "status", "source", "created_by", "created_at"]
     list_filter = ["status", "source"]
     list_select_related = ["person", "created_by"]
-    readonly_fields = ["person", "status", "source", "reason", "diff", "created_by", "decline_reason"]
+    readonly_fields = ("person", "status", "source", "reason", "diff", "created_by", "decline_reason")
     fields = readonly_fields
     actions = ["approve", "decline_mismatch"]
 

@@ -63,7 +63,7 @@ def _gb11643(number: str, label) -> tuple[dt.date, str]:
     return birth, sex
 
 
-PERMIT_PREFIXES = {IdType.HK_MO_PERMIT: ("810000", "820000"), IdType.TW_PERMIT: ("830000",)}
+PERMIT_PREFIXES: dict[str, tuple[str, ...]] = {IdType.HK_MO_PERMIT: ("810000", "820000"), IdType.TW_PERMIT: ("830000",)}
 PASSPORT_RE = re.compile(r"^[A-Z0-9]{5,17}$")
 CN_PASSPORT_RE = re.compile(r"^E[A-Z0-9]\d{7}$")
 TRAVEL_PERMIT_RE = re.compile(r"^([HM]\d{8}(\d{2})?|\d{8}(\d{2})?)$")

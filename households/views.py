@@ -1,6 +1,8 @@
 """Staff pages for grid workers on a phone, and the resident's portal pages. Thin: forms validate,
 services act, DomainErrors become messages."""
 
+from typing import TYPE_CHECKING
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -27,6 +29,9 @@ from households.models import (
     VisitChannel,
 )
 from households.services import imports
+
+if TYPE_CHECKING:
+    from governance.models import Region
 
 
 def _staff_only(request):
@@ -158,7 +163,8 @@ class RegistrationForm(forms.Form):
     id_type = forms.ChoiceField(label=_("ID type"), choices=IdType.choices, initial=IdType.RESIDENT_ID)
     id_number = forms.CharField(label=_("ID number"), max_length=30)
     phone = forms.CharField(label=_("phone"), max_length=20)
-    community = forms.ModelChoiceField(label=_("community"), queryset=None)
+    # Quoted: Django form fields are not subscriptable at run time. The queryset is set per user.
+    community: "forms.ModelChoiceField[Region]" = forms.ModelChoiceField(label=_("community"), queryset=None)
     address = forms.CharField(label=_("street address"), max_length=200, help_text=_("e.g. 和平里东街1号"))
     building = forms.CharField(label=_("building"), max_length=100, help_text=_("e.g. 3号楼"))
     entrance = forms.CharField(label=_("entrance"), max_length=20, required=False, help_text=_("单元"))
@@ -210,7 +216,7 @@ def register(request):
 
 class ImportForm(forms.Form):
     file = forms.FileField(label=_("file (.xlsx or .csv)"))
-    community = forms.ModelChoiceField(label=_("community"), queryset=None)
+    community: "forms.ModelChoiceField[Region]" = forms.ModelChoiceField(label=_("community"), queryset=None)
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)

@@ -2,6 +2,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from governance.models import User
 from households.models import (
     Business,
     CareContact,
@@ -26,7 +27,9 @@ class TagSerializer(serializers.Serializer):
     name = serializers.CharField(source="tag.name")
     subtype = serializers.CharField()
     attrs = serializers.JSONField()
-    source = serializers.CharField()
+    # A declared field named "source" shadows Field.source in the stubs only: DRF's metaclass moves
+    # declared fields into _declared_fields, so the attribute is never assigned (as governance's "parent").
+    source = serializers.CharField()  # type: ignore[assignment]
     valid_from = serializers.DateField()
     valid_until = serializers.DateField()
 
@@ -74,7 +77,8 @@ class TagInputSerializer(serializers.Serializer):
     tag = serializers.SlugRelatedField(slug_field="code", queryset=TagType.objects.all())
     subtype = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")
     attrs = serializers.DictField(child=serializers.CharField(), required=False, default=dict)
-    source = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+    source = serializers.CharField(  # type: ignore[assignment]  # shadows Field.source in the stubs only (see TagSerializer)
+        max_length=100, required=False, allow_blank=True, default="")
     valid_from = serializers.DateField(required=False, allow_null=True, default=None)
     valid_until = serializers.DateField(required=False, allow_null=True, default=None)
 
@@ -92,7 +96,7 @@ class RevealSerializer(serializers.Serializer):
 
 class HouseholdVisitSerializer(serializers.ModelSerializer):
     photos = serializers.ListField(child=serializers.ImageField(), required=False, write_only=True)
-    worker = serializers.StringRelatedField(read_only=True)
+    worker: serializers.StringRelatedField[User] = serializers.StringRelatedField(read_only=True)
     open_order = serializers.BooleanField(required=False, write_only=True, default=False)
     proposed_changes = serializers.JSONField(required=False, write_only=True)
     channel = serializers.ChoiceField(choices=VisitChannel.choices, default=VisitChannel.HOME)

@@ -4,12 +4,35 @@
 places it (households.services.placement), so scoping 600k persons is one indexed
 `region_path LIKE '/1/4/17/%'` without joins."""
 
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+if TYPE_CHECKING:
+    from governance.models import Region
 
-class Building(models.Model):
+
+def region_of_path(path: str) -> "Region | None":
+    """The deepest region of a materialized path (for audit rows), or None."""
+    from governance.models import Region
+
+    ids = [p for p in (path or "").strip("/").split("/") if p]
+    return Region.objects.filter(pk=ids[-1]).first() if ids else None
+
+
+class AuditedByPath:
+    """Audit rows of a placed row (governance.audit.record) go to the deepest region of its
+    `region_path`. A plain mixin: no fields, no migration."""
+
+    region_path: str  # the model's CharField
+
+    def audit_region(self) -> "Region | None":
+        return region_of_path(self.region_path)
+
+
+class Building(AuditedByPath, models.Model):
     grid = models.ForeignKey("governance.Region", on_delete=models.PROTECT, related_name="buildings",
                              limit_choices_to={"level__in": ["grid", "microgrid"]}, verbose_name=_("grid"))
     name = models.CharField(_("name"), max_length=100, help_text=_("e.g. 3号楼"))
@@ -29,7 +52,7 @@ class Building(models.Model):
         return f"{self.address} {self.name}"
 
 
-class Unit(models.Model):
+class Unit(AuditedByPath, models.Model):
     """A dwelling or a business place: the one address every app points at."""
 
     building = models.ForeignKey(Building, on_delete=models.PROTECT, related_name="units", verbose_name=_("building"))
@@ -58,7 +81,7 @@ class HouseholdType(models.TextChoices):
     RENTING = "renting", _("Renting (租住)")
 
 
-class Household(models.Model):
+class Household(AuditedByPath, models.Model):
     number = models.CharField(_("household number"), max_length=40, help_text=_("户号"))
     kind = models.CharField(_("type"), max_length=12, choices=HouseholdType.choices, default=HouseholdType.RESIDENT)
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="households", verbose_name=_("unit"))
@@ -96,7 +119,7 @@ class IdType(models.TextChoices):
     TRAVEL_PERMIT = "travel_permit", _("HK/Macao/Taiwan travel permit (港澳台居民来往内地通行证)")
 
 
-class Person(models.Model):
+class Person(AuditedByPath, models.Model):
     household = models.ForeignKey(Household, null=True, blank=True, on_delete=models.PROTECT, related_name="members",
                                   verbose_name=_("household"))
     user = models.OneToOneField(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
@@ -198,19 +221,3 @@ class PersonTag(models.Model):
 
     def __str__(self):
         return f"{self.person} · {self.tag}"
-
-
-def region_of_path(path: str):
-    """The deepest region of a materialized path (for audit rows), or None."""
-    from governance.models import Region
-
-    ids = [p for p in (path or "").strip("/").split("/") if p]
-    return Region.objects.filter(pk=ids[-1]).first() if ids else None
-
-
-def _audit_region(self):
-    return region_of_path(self.region_path)
-
-
-for _model in (Building, Unit, Household, Person):
-    _model.audit_region = _audit_region

@@ -47,8 +47,13 @@ REQUIRED = ("name", "id_number", "address", "building", "room")
 MAX_ROWS = 50_000
 PROGRESS_EVERY = 500
 
+# One checked row: the row, its ID type, its validated ID and its unit; each None when check()
+# reported an error for the row. In a plan without errors every row has all three (ReadyRow).
+PlanRow = tuple[dict[str, str], str | None, pii.IdInfo | None, Unit | None]
+ReadyRow = tuple[dict[str, str], str, pii.IdInfo, Unit]
 
-def read_rows(name: str, data: bytes) -> list[dict]:
+
+def read_rows(name: str, data: bytes) -> list[dict[str, str]]:
     suffix = Path(name).suffix.lower()
     if suffix == ".csv":
         text = data.decode("utf-8-sig")
@@ -93,12 +98,12 @@ def job_create(*, upload, region, actor) -> ImportJob:
     return job
 
 
-def _units(region_path: str) -> dict:
+def _units(region_path: str) -> dict[tuple[str, str, str, str], Unit]:
     units = Unit.objects.filter(region_path__startswith=region_path).select_related("building")
     return {(u.building.address, u.building.name, u.entrance, u.number): u for u in units}
 
 
-def check(job: ImportJob) -> list[dict]:
+def check(job: ImportJob) -> list[PlanRow]:
     """Dry run: every row checked; nothing written but the job's progress and errors."""
     job.file.open("rb")
     rows = read_rows(job.file.name, job.file.read())  # the stored name keeps the real format
@@ -106,8 +111,9 @@ def check(job: ImportJob) -> list[dict]:
     ImportJob.objects.filter(pk=job.pk).update(status=ImportStatus.VALIDATING, total_rows=len(rows), processed_rows=0)
     units = _units(job.region_path)
     seen: dict[str, int] = {}
-    errors, plan = [], []
-    existing = {}
+    errors: list[dict] = []
+    plan: list[PlanRow] = []
+    existing: dict[str, None] = {}  # the ID keys of the file, in order
     for i, row in enumerate(rows, start=2):  # row 1 is the header
         def err(field, message, i=i):
             errors.append({"row": i, "field": field, "message": str(message)})
@@ -212,6 +218,15 @@ def _create_persons(rows, *, ref: str, actor) -> None:
     FieldChange.objects.bulk_create(changes, batch_size=BATCH)
 
 
+def _ready(plan: list[PlanRow]) -> list[ReadyRow]:
+    """The plan of a file without errors: check() reports every row lacking an ID type, a valid ID or a unit."""
+    ready: list[ReadyRow] = []
+    for row, id_type, info, unit in plan:
+        assert id_type is not None and info is not None and unit is not None, "check() reported an error for this row"
+        ready.append((row, id_type, info, unit))
+    return ready
+
+
 def apply(job: ImportJob, *, actor) -> ImportJob:
     """All-or-nothing: re-check, then write every row in one transaction (any failure rolls back all).
     New persons go in bulk, 1,000 at a time; persons already on file are updated through the
@@ -220,9 +235,10 @@ def apply(job: ImportJob, *, actor) -> ImportJob:
 
     if job.status not in (ImportStatus.PREVIEW, ImportStatus.APPLYING):
         raise Conflict(_("Only a checked file without errors can be applied."))
-    plan = check(job)
+    checked = check(job)
     if job.errors:
         raise Conflict(_("The file has errors: nothing was imported."))
+    plan = _ready(checked)
     ImportJob.objects.filter(pk=job.pk).update(status=ImportStatus.APPLYING)
     ref = f"job {job.pk}"
     try:

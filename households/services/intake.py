@@ -74,7 +74,7 @@ def registration_verify(*, registration: Registration, actor, household=None) ->
             household.head = person
             household.save(update_fields=["head"])
     phone_add(person, pii.decrypt(reg.phone_enc), primary=not person.phones.exists())
-    record_source(person=person, fields=["phone"], kind=SourceKind.REGISTRATION, ref=reg.pk, actor=actor,
+    record_source(person=person, fields=["phone"], kind=SourceKind.REGISTRATION, ref=str(reg.pk), actor=actor,
                   new={"phone": reg.phone_masked})
     _grant_resident_role(reg.user, person)
     reg.status, reg.person, reg.reviewed_by, reg.reviewed_at = RegistrationStatus.VERIFIED, person, actor, timezone.now()
@@ -120,7 +120,8 @@ def registration_decline(*, registration: Registration, reason: str, actor) -> R
 def _may_manage_contacts(actor, person: Person) -> None:
     """The person's own household (resident) or community staff / district admin."""
     access.require(actor, "view", person)
-    own = access.policy_for(Person).owner(actor)
+    owner = access.policy_for(Person).owner
+    own = owner(actor) if owner is not None else None
     if own is not None and Person.objects.filter(own, pk=person.pk).exists():
         return
     if access.can(actor, "change", person):

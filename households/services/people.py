@@ -4,11 +4,13 @@ data (encrypted, indexed, masked), tags, provenance, reveal and retention."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import TypeVar
 
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Model
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -32,6 +34,8 @@ from households.models import (
 # Fields of a person that can be set through services, imports and change requests.
 PERSON_FIELDS = ("name", "birth_date", "sex", "relation", "status", "household", "id_number", "phone")
 PII_FIELDS = ("id_number", "phone")
+
+_M = TypeVar("_M", bound=Model)
 
 
 def _fail(field, error: ValidationError):
@@ -327,20 +331,25 @@ def rotate_keys(batch: int = 2000) -> int:
     """Re-encrypt every personal value under the newest key (the `rotate_pii_keys` command)."""
     from households.models import Business, CareContact, Registration
 
+    return (_rotate_model(Person, ["id_number_enc"], batch) + _rotate_model(PersonPhone, ["number_enc"], batch)
+            + _rotate_model(CareContact, ["phone_enc"], batch)
+            + _rotate_model(Registration, ["id_number_enc", "phone_enc"], batch)
+            + _rotate_model(Business, ["owner_phone_enc"], batch))
+
+
+def _rotate_model(model: type[_M], fields: list[str], batch: int) -> int:
+    """One model's encrypted `fields`, `batch` rows per transaction, in pk order."""
     count = 0
-    for model, fields in ((Person, ["id_number_enc"]), (PersonPhone, ["number_enc"]),
-                          (CareContact, ["phone_enc"]), (Registration, ["id_number_enc", "phone_enc"]),
-                          (Business, ["owner_phone_enc"])):
-        last = 0
-        while True:
-            with transaction.atomic():
-                rows = list(model.objects.filter(pk__gt=last).order_by("pk").select_for_update()[:batch])
-                if not rows:
-                    break
-                for row in rows:
-                    for f in fields:
-                        setattr(row, f, pii.rotate(getattr(row, f)))
-                model.objects.bulk_update(rows, fields)
-                count += len(rows)
-                last = rows[-1].pk
+    last = 0
+    while True:
+        with transaction.atomic():
+            rows = list(model._default_manager.filter(pk__gt=last).order_by("pk").select_for_update()[:batch])
+            if not rows:
+                break
+            for row in rows:
+                for f in fields:
+                    setattr(row, f, pii.rotate(getattr(row, f)))
+            model._default_manager.bulk_update(rows, fields)
+            count += len(rows)
+            last = rows[-1].pk
     return count

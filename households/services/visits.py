@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
+from functools import partial
 
 from django.conf import settings
 from django.db import transaction
@@ -31,7 +33,7 @@ def register_follow_up(handler: Callable) -> Callable:
 def follow_up_order(*, visit: Visit, actor, note: str) -> None:
     """The hook the work-orders app wires: each registered handler gets the visit after commit."""
     for handler in list(FOLLOW_UP_HANDLERS):
-        transaction.on_commit(lambda h=handler: h(visit=visit, actor=actor, note=note))
+        transaction.on_commit(partial(handler, visit=visit, actor=actor, note=note))
 
 
 def check_photo(upload) -> None:
@@ -67,7 +69,7 @@ def visit_log(*, actor, person=None, household=None, visited_at=None, place: str
     if channel not in VisitChannel.values:
         raise ValidationFailed(_("Choose a channel."), fields={"channel": [_("Unknown channel.")]})
     visited_at = visited_at or timezone.now()
-    if visited_at > timezone.now() + timezone.timedelta(minutes=5):
+    if visited_at > timezone.now() + dt.timedelta(minutes=5):
         raise ValidationFailed(_("A visit cannot be in the future."), fields={"visited_at": [_("In the future.")]})
     photos = list(photos or [])
     if len(photos) > MAX_PHOTOS:
