@@ -2,6 +2,7 @@
 
 import contextvars
 import re
+from typing import TYPE_CHECKING
 
 from django.contrib import admin, messages
 from django.db.models import Prefetch
@@ -49,7 +50,14 @@ class HouseholdsAdminMixin(ScopedAdminMixin):
 _viewer: contextvars.ContextVar = contextvars.ContextVar("households_admin_viewer", default=None)
 
 
-class ViewerMixin:
+if TYPE_CHECKING:
+    # For the type checker the mixin is the ModelAdmin it is mixed into (super().changeform_view).
+    _AdminBase = admin.ModelAdmin
+else:
+    _AdminBase = object
+
+
+class ViewerMixin(_AdminBase):
     def changeform_view(self, request, *args, **kwargs):
         token = _viewer.set(request.user)
         try:
@@ -86,9 +94,10 @@ class TagFilter(admin.SimpleListFilter):
                        for a in request.user.active_assignments if a.region_id)]
 
     def queryset(self, request, queryset):
-        if not self.value():
+        tag = self.value()
+        if not tag:
             return queryset
-        return queryset.filter(pk__in=selectors.person_search(request.user, tag=self.value()).values("pk"))
+        return queryset.filter(pk__in=selectors.person_search(request.user, tag=tag).values("pk"))
 
 
 def _run(modeladmin, request, queryset, fn, done):

@@ -31,7 +31,7 @@ class PersonImportResource(resources.ModelResource):
         fields = ("name",)  # columns are read by the pipeline (imports.HEADERS), not mapped onto fields
 
     def import_data(self, dataset, dry_run=False, raise_errors=False, use_transactions=None,
-                    collect_failed_rows=False, rollback_on_validation_errors=False, **kwargs):
+                    collect_failed_rows=False, rollback_on_validation_errors=False, **kwargs) -> Result:
         user = kwargs["user"]
         region = _import_region(user)
         result = Result()
@@ -57,10 +57,11 @@ class PersonImportResource(resources.ModelResource):
                 result.append_invalid_row(number - 1, values, ValidationError(fields))
                 result.totals[RowResult.IMPORT_TYPE_INVALID] += 1
             return result
+        ready = imports.ready_plan(plan)
         on_file = set(Person.objects.filter(id_number_hash__in=[pii.blind_index(i.number, "id")
-                                                               for _r, _t, i, _u in plan if i])
+                                                               for _r, _t, i, _u in ready])
                       .values_list("id_number_hash", flat=True))
-        for i, (row, _id_type, info, _unit) in enumerate(plan):
+        for i, (row, _id_type, info, _unit) in enumerate(ready):
             rr = RowResult()
             rr.import_type = (RowResult.IMPORT_TYPE_UPDATE if pii.blind_index(info.number, "id") in on_file
                               else RowResult.IMPORT_TYPE_NEW)

@@ -25,7 +25,7 @@ def _special_groups(user):
     for t in rows:
         p = t.person
         yield [t.tag.name, t.subtype, p.name, p.get_sex_display(), p.birth_date, p.id_number_masked,
-               str(p.household.unit) if p.household_id else "", t.source, t.valid_from, t.valid_until]
+               str(p.household.unit) if p.household is not None else "", t.source, t.valid_from, t.valid_until]
 
 
 def _rentals(user):
@@ -48,8 +48,8 @@ def _visits(user):
            _("Visited by")]
     qs = access.scope(Visit.objects.select_related("person", "household", "worker"), user, "view")
     for v in qs:
-        yield [timezone.localtime(v.visited_at).strftime("%Y-%m-%d %H:%M"), v.person.name if v.person_id else "",
-               v.household.number if v.household_id else "", v.get_channel_display(), v.place, v.findings,
+        yield [timezone.localtime(v.visited_at).strftime("%Y-%m-%d %H:%M"), v.person.name if v.person is not None else "",
+               v.household.number if v.household is not None else "", v.get_channel_display(), v.place, v.findings,
                v.follow_up_note, str(v.worker)]
 
 

@@ -24,6 +24,7 @@ from households.models import (
     HouseholdType,
     Person,
     TagType,
+    Unit,
     Visit,
     VisitChannel,
     VisitRule,
@@ -68,7 +69,7 @@ def _grid_origin(grid):
 
 
 @transaction.atomic
-def seed(world):
+def seed(world) -> None:
     load_special_groups(TagType, VisitRule)
     if Person.objects.filter(user=world.users["wang_resident"]).exists():
         return  # already seeded
@@ -93,7 +94,9 @@ def seed(world):
                              id_number=ids.make(birth, sex), phones=phones, relation=relation, actor=None,
                              source="seed", user=user)
 
-    elderly_a1, persons_by_grid, units_by_grid = [], {}, {}
+    elderly_a1: list[Person] = []
+    persons_by_grid: dict[int, list[Person]] = {}  # grid pk ->
+    units_by_grid: dict[int, list[Unit]] = {}
     for g_i, grid in enumerate(world.grids):
         community_index = g_i // 3
         in_a = community_index == 0
@@ -209,10 +212,10 @@ def seed(world):
                           tenant_household=tenant, registration_number=f"朝租备{grid.code[-4:]}{j:03d}" if reg else "",
                           registered_on=starts if reg else None, tenants_count=rng.randint(1, 3), actor=None)
     # Businesses along the streets of community A.
-    for k, (shop, kind) in enumerate(SHOPS):
+    for k, (shop, shop_kind) in enumerate(SHOPS):
         grid = world.grids[k % 3]
         unit = units_by_grid[grid.pk][0]
-        business = business_create(unit=unit, name=shop, kind=kind, owner_name=rng.choice(SURNAMES) + "老板",
+        business = business_create(unit=unit, name=shop, kind=shop_kind, owner_name=rng.choice(SURNAMES) + "老板",
                                    owner_phone=mobile(), licence_number=f"91110105MA0{k:02d}XYZ{k}", employees=k + 1,
                                    actor=None)
         FireCheck.objects.create(business=business, checked_on=today - dt.timedelta(days=30 + k * 10),

@@ -1,7 +1,8 @@
 """Staff pages for grid workers on a phone, and the resident's portal pages. Thin: forms validate,
 services act, DomainErrors become messages."""
 
-from typing import TYPE_CHECKING
+import datetime as dt
+from typing import TYPE_CHECKING, cast
 
 from django import forms
 from django.contrib import messages
@@ -63,7 +64,7 @@ def staff_home(request):
         "pending_registrations": access.scope(Registration.objects.filter(status=RegistrationStatus.PENDING),
                                               request.user, "verify").count(),
         "rentals_ending": selectors.rentals_for(request.user).filter(
-            ends_on__gte=now.date(), ends_on__lte=now.date() + timezone.timedelta(days=30))[:20],
+            ends_on__gte=now.date(), ends_on__lte=now.date() + dt.timedelta(days=30))[:20],
         "registration_gaps": selectors.units_registration_gaps(request.user)[:20],
     }
     return render(request, "households/staff_home.html", ctx)
@@ -93,7 +94,7 @@ def visit_log(request, pk):
             services.visit_log(actor=request.user, person=person, channel=d["channel"], findings=d["findings"],
                                photos=[d["photo"]] if d["photo"] else [], follow_up_note=d["follow_up_note"],
                                follow_up_needed=bool(d["follow_up_note"]), open_order=d["open_order"],
-                               place=str(person.household.unit) if person.household_id else "")
+                               place=str(person.household.unit) if person.household is not None else "")
         except DomainError as exc:
             form.add_error(None, str(exc))
         else:
@@ -130,8 +131,8 @@ def mine(request):
         "phones", "care_contacts").order_by("pk")
     contact_form = ContactForm(request.POST if request.POST.get("form") == "contact" else None)
     correction_form = CorrectionForm(request.POST if request.POST.get("form") == "correction" else None)
-    contact_form.fields["person"].queryset = members
-    correction_form.fields["person"].queryset = members
+    cast(forms.ModelChoiceField, contact_form.fields["person"]).queryset = members
+    cast(forms.ModelChoiceField, correction_form.fields["person"]).queryset = members
     if request.method == "POST":
         try:
             if request.POST.get("form") == "remove_contact":
@@ -175,10 +176,12 @@ class RegistrationForm(forms.Form):
         super().__init__(*args, **kwargs)
         from governance.models import Region
 
-        self.fields["community"].queryset = Region.objects.filter(level="community").order_by("path")
+        cast(forms.ModelChoiceField, self.fields["community"]).queryset = Region.objects.filter(
+            level="community").order_by("path")
 
     def clean(self):
         data = super().clean()
+        assert data is not None  # Form.clean returns cleaned_data
         if self.errors:
             return data
         unit = selectors.unit_lookup(community=data["community"], address=data["address"],
@@ -222,7 +225,8 @@ class ImportForm(forms.Form):
         super().__init__(*args, **kwargs)
         from governance.models import Region
 
-        self.fields["community"].queryset = access.scope(Region.objects.filter(level="community"), user, "view")
+        cast(forms.ModelChoiceField, self.fields["community"]).queryset = access.scope(
+            Region.objects.filter(level="community"), user, "view")
 
 
 @login_required

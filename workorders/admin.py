@@ -35,7 +35,7 @@ class QueueFilter(admin.SimpleListFilter):
                 ("parked", _("Parked (挂账)")), ("supervised", _("Supervised (督办)"))]
 
     def queryset(self, request, queryset):
-        v = self.value()
+        v = self.value() or ""
         live = Q(status__in=OPEN_STATUSES)
         q = {
             "accept": Q(status=Status.REPORTED), "dispatch": Q(status=Status.ACCEPTED),
@@ -55,9 +55,10 @@ class RegionFilter(admin.SimpleListFilter):
         return [(r.pk, f"{'— ' * (r.path.count('/') - 3)}{r.name}") for r in regions.order_by("path")[:200]]
 
     def queryset(self, request, queryset):
-        if not self.value():
+        region_id = self.value()
+        if not region_id:
             return queryset
-        path = Region.objects.filter(pk=self.value()).values_list("path", flat=True).first()
+        path = Region.objects.filter(pk=region_id).values_list("path", flat=True).first()
         return queryset.filter(region_path__startswith=path) if path else queryset.none()
 
 

@@ -1,4 +1,4 @@
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -54,7 +54,7 @@ class ReportForm(forms.Form):
 
     def __init__(self, *args, buildings=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["building"].queryset = buildings
+        cast(forms.ModelChoiceField, self.fields["building"]).queryset = buildings
 
 
 class NoteForm(forms.Form):

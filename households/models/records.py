@@ -14,7 +14,7 @@ class Frequency(models.TextChoices):
     NONE = "none", _("No regular visits")
 
 
-FREQUENCY_DAYS = {Frequency.WEEKLY: 7, Frequency.MONTHLY: 30, Frequency.QUARTERLY: 91}
+FREQUENCY_DAYS: dict[str, int] = {Frequency.WEEKLY: 7, Frequency.MONTHLY: 30, Frequency.QUARTERLY: 91}
 
 
 class VisitRule(models.Model):

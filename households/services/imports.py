@@ -218,7 +218,7 @@ def _create_persons(rows, *, ref: str, actor) -> None:
     FieldChange.objects.bulk_create(changes, batch_size=BATCH)
 
 
-def _ready(plan: list[PlanRow]) -> list[ReadyRow]:
+def ready_plan(plan: list[PlanRow]) -> list[ReadyRow]:
     """The plan of a file without errors: check() reports every row lacking an ID type, a valid ID or a unit."""
     ready: list[ReadyRow] = []
     for row, id_type, info, unit in plan:
@@ -238,7 +238,7 @@ def apply(job: ImportJob, *, actor) -> ImportJob:
     checked = check(job)
     if job.errors:
         raise Conflict(_("The file has errors: nothing was imported."))
-    plan = _ready(checked)
+    plan = ready_plan(checked)
     ImportJob.objects.filter(pk=job.pk).update(status=ImportStatus.APPLYING)
     ref = f"job {job.pk}"
     try:

@@ -59,7 +59,7 @@ def test_sensitive_view_is_audited(world, hh):
     assert AuditEvent.objects.filter(action="person_tags.view_sensitive").count() == before
     codes(world.users["zhao_community"], hh.old)
     event = AuditEvent.objects.filter(action="person_tags.view_sensitive").first()
-    assert event.actor == world.users["zhao_community"] and event.data["groups"] == ["dibao"]
+    assert event is not None and event.actor == world.users["zhao_community"] and event.data["groups"] == ["dibao"]
 
 
 def test_reveal_rules(world, hh, settings):
@@ -68,7 +68,7 @@ def test_reveal_rules(world, hh, settings):
     number = person_reveal(person=hh.old, field="id_number", purpose="核对低保申请", actor=u["zhao_community"])
     assert number == make_id(seq=1)
     event = AuditEvent.objects.filter(action="person.reveal_id_number").first()
-    assert event.purpose == "核对低保申请" and event.actor == u["zhao_community"] and number not in str(event.data)
+    assert event is not None and event.purpose == "核对低保申请" and event.actor == u["zhao_community"] and number not in str(event.data)
     assert person_reveal(person=hh.old, field="phone", purpose="联系家属", actor=u["li_gridworker"]) == "13912345678"
     with pytest.raises(Forbidden):
         person_reveal(person=hh.old, field="id_number", purpose="想看看", actor=u["li_gridworker"])

@@ -77,7 +77,8 @@ def test_change_request_flow_with_provenance(world, hh):
         change_request_approve(request=req, actor=world.users["li_gridworker"])
     change_request_approve(request=req, actor=world.users["zhao_community"])
     wang_p = Person.objects.get(pk=hh.wang.pk)
-    assert wang_p.relation == "户主" and wang_p.phones.first().masked == "138****2222"
+    phone = wang_p.phones.first()
+    assert wang_p.relation == "户主" and phone is not None and phone.masked == "138****2222"
     assert FieldSource.objects.get(person=wang_p, field="relation").kind == "resident"
     assert FieldChange.objects.filter(person=wang_p, field="phone", new="138****2222").exists()
     with pytest.raises(IllegalTransition):

@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 
 
 def at(*args):
-    return dt.datetime(*args, tzinfo=SH)
+    return dt.datetime(*args).replace(tzinfo=SH)
 
 
 @pytest.fixture

@@ -40,11 +40,11 @@ def scene(world, cats):
           merged_into=order(world, trash, reported=weeks_ago(6, 20)))
     order(world, trash, building=b, reported=weeks_ago(12, 19))
     # rising: lamps in grid A1 (no place finer than the grid): 4 in the last fortnight, 1 before
-    for n in (0.2, 0.5, 1, 1.5, 5):
-        order(world, lamp, reported=NOW - dt.timedelta(weeks=n))
+    for weeks in (0.2, 0.5, 1, 1.5, 5):
+        order(world, lamp, reported=NOW - dt.timedelta(weeks=weeks))
     # steady: the same category at building 3 in the mornings — 3 recent but 9 before
-    for n in (0.3, 0.6, 1.2, 3, 3, 4, 4, 5, 5, 6, 6, 7):
-        order(world, lamp, building=b, reported=NOW - dt.timedelta(weeks=n))
+    for weeks in (0.3, 0.6, 1.2, 3, 3, 4, 4, 5, 5, 6, 6, 7):
+        order(world, lamp, building=b, reported=NOW - dt.timedelta(weeks=weeks))
     # street B: out of scope for community A
     for n in (1, 2, 3):
         order(world, trash, grid=6, reported=weeks_ago(n, 19))

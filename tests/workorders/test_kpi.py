@@ -3,6 +3,7 @@ work-hour clock and the constant query count."""
 
 import datetime as dt
 import random
+from typing import Any
 
 import pytest
 from django.db import connection
@@ -157,11 +158,13 @@ def test_a_new_follow_up_replaces_the_old_answer(world, street_a_orders):
     assert t.followed_up == 3 and t.solved == 3 and t.unsatisfied == 0
 
 
-def test_periods():
+def test_periods() -> None:
     assert kpi.parse_period(month="2026-02") == kpi.Period(dt.date(2026, 2, 1), dt.date(2026, 2, 28))
     assert kpi.parse_period(today=dt.date(2026, 11, 25)) == kpi.Period(dt.date(2026, 10, 27), dt.date(2026, 11, 25))
     assert kpi.parse_period(end="2026-11-10", today=dt.date(2026, 11, 25)).start == dt.date(2026, 10, 12)
-    for bad in ({"month": "2026-13"}, {"start": "2026-11-10", "end": "2026-11-01"}, {"start": "yesterday"}):
+    bad_periods: list[dict[str, Any]] = [{"month": "2026-13"}, {"start": "2026-11-10", "end": "2026-11-01"},
+                                         {"start": "yesterday"}]
+    for bad in bad_periods:
         with pytest.raises(ValidationFailed):
             kpi.parse_period(**bad)
 

@@ -1,5 +1,6 @@
 """The KPI and hot-spot doors: API (JSON, Excel, weights), staff pages, OpenAPI types."""
 
+import datetime as dt
 import io
 
 import pytest
@@ -62,7 +63,8 @@ def test_api_weights(api_for, orders):
     r = api_for("liu_district").put(url, {"response": "0.4", "resolution": "0.3", "satisfaction": "0.3",
                                           "basic_score": "0.6"})
     assert r.status_code == 200 and r.data["basic_score"] == "0.600"
-    assert KpiWeights.objects.get().updated_by.username == "liu_district"
+    updated_by = KpiWeights.objects.get().updated_by
+    assert updated_by is not None and updated_by.username == "liu_district"
     t = api_for("chen_street").get(reverse("api:workorders:orders-kpi"), {"month": "2026-11"}).data["total"]
     assert t["satisfaction_rate"] == 0.8 and t["score"] == pytest.approx(100 * (0.4 + 0.3 * 0.5 + 0.3 * 0.8))
 
@@ -72,7 +74,7 @@ def test_api_hotspots(api_for, world, cats):
 
     now = timezone.now()
     for days in (1, 9, 16):
-        order(world, cats["e0102"], reported=now - timezone.timedelta(days=days))
+        order(world, cats["e0102"], reported=now - dt.timedelta(days=days))
     r = api_for("li_gridworker").get(reverse("api:workorders:orders-hotspots"), {"weeks": 4})
     assert r.status_code == 200 and r.data["weeks"] == 4
     assert r.data["clusters"][0]["count"] == 3 and r.data["clusters"][0]["place"]["kind"] == "grid"
@@ -118,7 +120,7 @@ def test_hotspots_page(client_for, world, cats):
 
     now = timezone.now()
     for days in (1, 9, 16):
-        order(world, cats["e0102"], reported=now - timezone.timedelta(days=days))
+        order(world, cats["e0102"], reported=now - dt.timedelta(days=days))
     r = client_for("zhao_community").get(reverse("workorders:hotspots"))
     assert r.status_code == 200
     html = r.content.decode()

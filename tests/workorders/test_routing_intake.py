@@ -40,7 +40,7 @@ def test_grid_mode_goes_to_the_on_duty_worker_else_the_community(world, cats):
 
 def test_routing_rule_most_specific_wins(world, cats):
     grid = world.grids[0]
-    assert routing.route(cats["e0401"], grid).department.code == "chengguan"
+    assert routing.route(cats["e0401"], grid).department == world.departments["chengguan"]
     RoutingRule.objects.create(category=None, region=world.streets[0], mode="territorial")
     assert routing.route(cats["e0401"], grid).region == world.streets[0]
     RoutingRule.objects.create(category=cats["e04"], region=world.communities[0], mode="territorial",
@@ -48,8 +48,8 @@ def test_routing_rule_most_specific_wins(world, cats):
     assert routing.route(cats["e0401"], grid).region == world.communities[0]
     RoutingRule.objects.create(category=cats["e0401"], region=world.communities[0], mode="specialist",
                                department=world.departments["shichang"])
-    assert routing.route(cats["e0401"], grid).department.code == "shichang"
-    assert routing.route(cats["e0401"], world.grids[6]).department.code == "chengguan"  # street B: untouched
+    assert routing.route(cats["e0401"], grid).department == world.departments["shichang"]
+    assert routing.route(cats["e0401"], world.grids[6]).department == world.departments["chengguan"]  # street B: untouched
 
 
 def test_territorial_dispatch_lets_the_street_handle(world, make_order):
@@ -136,6 +136,7 @@ def test_reopen_window_and_followup_rules(world, make_order):
     services.order_start(order=order, actor=u["li_gridworker"])
     services.order_handle(order=order, actor=u["li_gridworker"], note="再次清理")
     order = services.order_verify_close(order=order, actor=u["zhao_community"])
+    assert order.closed_at is not None
     later = order.closed_at + dt.timedelta(days=8)
     with mock.patch("workorders.clock.now", return_value=later):
         from governance.errors import IllegalTransition

@@ -33,10 +33,10 @@ def _locate(*, lon, lat, building, unit):
         raise ValidationFailed(fields={"location": [_("The position is not a number.")]}) from None
     if not (-180 <= lon_f <= 180 and -90 <= lat_f <= 90):
         raise ValidationFailed(fields={"location": [_("The position must be WGS-84 longitude and latitude.")]})
-    grid = routing.grid_for_point(lon_f, lat_f)
-    if grid is None:
+    grid_at_point = routing.grid_for_point(lon_f, lat_f)
+    if grid_at_point is None:
         raise ValidationFailed(fields={"location": [_("This place is outside the district's grids.")]})
-    return grid, None, round(lon_f, 6), round(lat_f, 6)
+    return grid_at_point, None, round(lon_f, 6), round(lat_f, 6)
 
 
 def _may_file_for_others(actor, grid) -> bool:
