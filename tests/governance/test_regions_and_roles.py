@@ -92,3 +92,16 @@ def test_django_setlang_saves_the_choice_on_the_account(client_for, world):
     assert response.status_code == 302
     world.users["wang_resident"].refresh_from_db()
     assert world.users["wang_resident"].language == "en"
+
+
+def test_every_demo_account_logs_in(db):
+    """The README's table: every account seed_demo makes (core and apps) logs in with the printed password."""
+    from django.test import Client
+
+    from governance.seed import DEMO_PASSWORD
+
+    call_command("seed_demo", "--quiet-accounts")
+    usernames = list(User.objects.filter(is_active=True).values_list("username", flat=True))
+    assert {"wang_resident", "li_gridworker", "zhang_family", "zhou_huanwei"} <= set(usernames)
+    for username in usernames:
+        assert Client().login(username=username, password=DEMO_PASSWORD), username
