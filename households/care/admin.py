@@ -110,7 +110,7 @@ class AwayFlagAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
 class AlertEventInline(admin.TabularInline):
     model = AlertEvent
-    fields = ["at", "action", "step", "from_state", "to_state", "actor", "notified", "note"]
+    fields = ("at", "action", "step", "from_state", "to_state", "actor", "notified", "note")
     readonly_fields = fields
     extra = 0
     can_delete = False

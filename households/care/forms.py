@@ -15,7 +15,8 @@ class VisitForm(forms.Form):
 
 
 class AwayForm(forms.Form):
-    person = forms.ModelChoiceField(label=_("Person"), queryset=None)
+    # The queryset is set per user in __init__ (only persons the user may set away flags for).
+    person: forms.ModelChoiceField = forms.ModelChoiceField(label=_("Person"), queryset=None)
     starts_at = forms.DateTimeField(label=_("From"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
     ends_at = forms.DateTimeField(label=_("Until"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
     note = forms.CharField(label=_("Note"), required=False, max_length=200)

@@ -65,7 +65,7 @@ OBJECTS = {
     "care_step": _step,
 }
 
-EXEMPT = {}
+EXEMPT: dict[str, str] = {}
 
 _A = "api:care:alert"
 ROWS = [

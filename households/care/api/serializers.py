@@ -27,11 +27,11 @@ class IngestResultSerializer(serializers.Serializer):
     received = serializers.IntegerField()
     stored = serializers.IntegerField()
     duplicates = serializers.IntegerField()
-    errors = RowErrorSerializer(many=True)
+    errors = RowErrorSerializer(many=True)  # type: ignore[assignment]  # a field named like Serializer.errors (stubs only)
 
 
 class AlertEventSerializer(serializers.ModelSerializer):
-    actor = serializers.StringRelatedField()
+    actor: serializers.StringRelatedField = serializers.StringRelatedField()
 
     class Meta:
         model = AlertEvent
@@ -73,7 +73,7 @@ class ResolveSerializer(NoteSerializer):
 class AwayFlagSerializer(serializers.ModelSerializer):
     person = serializers.IntegerField(source="person_id")
     person_name = serializers.CharField(source="person.name", read_only=True)
-    set_by = serializers.StringRelatedField()
+    set_by: serializers.StringRelatedField = serializers.StringRelatedField()
 
     class Meta:
         model = AwayFlag

@@ -142,7 +142,7 @@ def _url(alert: Alert) -> str:
 
 
 def _title(alert: Alert) -> str:
-    who = alert.person.name if alert.person_id else str(alert.unit)
+    who = alert.person.name if alert.person is not None else str(alert.unit)
     return _("%(kind)s: %(who)s") % {"kind": alert.get_kind_display(), "who": who}
 
 

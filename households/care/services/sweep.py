@@ -52,7 +52,7 @@ def _raise(found, cfg, detector: str, now: datetime, result: SweepResult) -> Non
         return
     unit_ids = {c.unit_id for c in found}
     # One query each, whatever the number of homes: what is already raised, who is away.
-    existing = set()
+    existing: set[tuple[int, str, int | None]] = set()
     for unit_id, kind, state, since in Alert.objects.filter(unit_id__in=unit_ids, detector=detector).values_list(
             "unit_id", "kind", "state", "since_hour"):
         if state != AlertState.RESOLVED:
