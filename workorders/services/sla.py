@@ -35,10 +35,8 @@ def _insert_overdue_timeline(qs, *, at) -> int:
         return cur.rowcount
 
 
-@transaction.atomic
-def sweep(now=None) -> dict[str, int]:
-    now = now or timezone.now()
-    live = WorkOrder.objects.filter(status__in=OPEN_STATUSES, parked=False)
+def _mark_portable(live, now) -> tuple[list[dict], dict[str, int]]:
+    """Any database: holders GROUP BY, timeline INSERT … SELECT, then the marking UPDATE."""
     turning = live.filter(overdue=False, due_at__lte=now)
     holders = list(turning.values("assigned_user_id", "assigned_department_id").annotate(n=Count("pk")))
     counts = {"overdue": _insert_overdue_timeline(turning, at=now) if holders else 0}
@@ -51,6 +49,57 @@ def sweep(now=None) -> dict[str, int]:
         supervise_level=Case(When(newly & Q(supervise_level=0), then=Value(1)), default=F("supervise_level"),
                              output_field=WorkOrder._meta.get_field("supervise_level")),
     )
+    return holders, counts
+
+
+_MARK_PG = """
+WITH old AS (
+  SELECT id, (NOT overdue AND due_at <= %(now)s) AS newly, supervise_level AS level_before
+  FROM {o}
+  WHERE status = ANY(%(open)s) AND NOT parked
+    AND ((NOT warned AND warn_at <= %(now)s) OR (NOT overdue AND due_at <= %(now)s))
+  FOR UPDATE
+), upd AS (
+  UPDATE {o} SET
+    warned = {o}.warned OR ({o}.warn_at IS NOT NULL AND {o}.warn_at <= %(now)s),
+    overdue = {o}.overdue OR ({o}.due_at IS NOT NULL AND {o}.due_at <= %(now)s),
+    overdue_at = CASE WHEN old.newly THEN %(now)s ELSE {o}.overdue_at END,
+    ever_overdue = {o}.ever_overdue OR ({o}.due_at IS NOT NULL AND {o}.due_at <= %(now)s),
+    supervise_level = CASE WHEN old.newly AND old.level_before = 0 THEN 1 ELSE {o}.supervise_level END
+  FROM old WHERE {o}.id = old.id
+  RETURNING {o}.id, {o}.status, {o}.assigned_user_id, {o}.assigned_department_id, old.newly, old.level_before
+), ins AS (
+  INSERT INTO {t} (order_id, at, actor_id, action, from_status, to_status, note, public, data)
+  SELECT id, %(now)s, NULL, 'overdue', status, status,
+         CASE WHEN level_before = 0 THEN %(auto)s ELSE %(plain)s END, false, '{{}}'::jsonb
+  FROM upd WHERE newly
+  RETURNING 1
+)
+SELECT assigned_user_id, assigned_department_id, count(*) FILTER (WHERE newly),
+       (SELECT count(*) FROM upd), (SELECT count(*) FROM ins)
+FROM upd GROUP BY 1, 2"""
+
+
+def _mark_postgres(now) -> tuple[list[dict], dict[str, int]]:
+    """PostgreSQL: the same marking, timeline rows and holders in ONE statement (one scan of the open
+    orders): data-modifying CTEs, the rows locked and their before-values read in `old`."""
+    sql = _MARK_PG.format(o=WorkOrder._meta.db_table, t=TimelineEntry._meta.db_table)
+    params = {"now": now, "open": [str(s) for s in OPEN_STATUSES],
+              "auto": str(_("overdue: supervised automatically")), "plain": str(_("overdue"))}
+    with connection.cursor() as cur:
+        cur.execute(sql, params)
+        rows = cur.fetchall()
+    holders = [{"assigned_user_id": u, "assigned_department_id": d, "n": n} for u, d, n, _m, _i in rows if n]
+    return holders, {"overdue": rows[0][4] if rows else 0, "marked": rows[0][3] if rows else 0}
+
+
+@transaction.atomic
+def sweep(now=None) -> dict[str, int]:
+    now = now or timezone.now()
+    if connection.vendor == "postgresql":
+        holders, counts = _mark_postgres(now)
+    else:
+        holders, counts = _mark_portable(WorkOrder.objects.filter(status__in=OPEN_STATUSES, parked=False), now)
     counts["cleared"] = WorkOrder.objects.filter(overdue=True).filter(
         Q(due_at__gt=now) | Q(due_at__isnull=True) | ~Q(status__in=OPEN_STATUSES)).update(overdue=False, overdue_at=None)
     _notify_holders(holders, now)
