@@ -2,10 +2,12 @@
 `SCHEDULES = {name: (task, seconds)}`; after migrate they are written into
 django-celery-beat's tables (editable in admin, never overwritten once edited)."""
 
+from datetime import timedelta
 from importlib import import_module
 
 from django.apps import apps
 from django.db.models.signals import post_migrate
+from django.utils import timezone
 
 
 def all_schedules() -> dict[str, tuple[str, int]]:
@@ -24,11 +26,15 @@ def all_schedules() -> dict[str, tuple[str, int]]:
 def install(**kwargs) -> None:
     from django_celery_beat.models import IntervalSchedule, PeriodicTask
 
+    now = timezone.now()
     for name, (task, seconds) in all_schedules().items():
         if PeriodicTask.objects.filter(name=name).exists():
             continue
         interval, _ = IntervalSchedule.objects.get_or_create(every=seconds, period=IntervalSchedule.SECONDS)
-        PeriodicTask.objects.create(name=name, task=task, interval=interval)
+        # Due at the first beat tick: a fresh install (the demo) sweeps at once instead of
+        # waiting one whole interval; afterwards beat keeps last_run_at itself.
+        PeriodicTask.objects.create(name=name, task=task, interval=interval,
+                                    last_run_at=now - timedelta(seconds=seconds))
 
 
 def _after_migrate(sender, **kwargs):
