@@ -7,6 +7,9 @@ Set-based, so 100k open orders cost a handful of statements, not 100k saves:
    level up is told automatically; a superior raises it by hand with order_supervise);
 3. orders no longer overdue (an approved extension moved the date) lose the flag;
 4. one inbox row per person holding newly overdue orders (and per department's staff).
+On PostgreSQL steps 1, 2 and the holders of 4 are ONE statement (data-modifying CTEs: one scan
+of the open orders, as a hand-written UPDATE would); other databases (SQLite in development)
+run the portable statements. tests/workorders/test_sla_paths.py holds the two to the same result.
 Parked orders (挂账) are left out: they have their own count. A lost beat only delays: the
 next run finds the same rows from the same columns, and a second run changes nothing."""
 
