@@ -94,4 +94,23 @@ class ReadOnlyAdminMixin:
         return False
 
 
+def run_service_action(modeladmin, request, queryset, fn, done=None) -> int:
+    """An admin action that calls a service for each selected row: a refused row shows the
+    service's message and the others go on; `done` (e.g. _("%(n)s approved.")) reports the count."""
+    from django.contrib import messages
+
+    from governance.errors import DomainError
+
+    n = 0
+    for obj in queryset:
+        try:
+            fn(obj)
+            n += 1
+        except DomainError as exc:
+            modeladmin.message_user(request, f"{obj}: {exc}", messages.ERROR)
+    if n and done:
+        modeladmin.message_user(request, done % {"n": n}, messages.SUCCESS)
+    return n
+
+
 site = LinliAdminSite(name="admin")

@@ -4,7 +4,7 @@ import contextvars
 import re
 from typing import TYPE_CHECKING
 
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.db.models import Prefetch
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
@@ -12,8 +12,7 @@ from import_export.admin import ImportMixin
 from import_export.forms import ImportForm
 
 from governance import access
-from governance.admin_site import ReadOnlyAdminMixin, ScopedAdminMixin, site
-from governance.errors import DomainError
+from governance.admin_site import ReadOnlyAdminMixin, ScopedAdminMixin, run_service_action, site
 from households import pii, selectors, services
 from households.admin_import import PersonImportResource
 from households.models import (
@@ -98,18 +97,6 @@ class TagFilter(admin.SimpleListFilter):
         if not tag:
             return queryset
         return queryset.filter(pk__in=selectors.person_search(request.user, tag=tag).values("pk"))
-
-
-def _run(modeladmin, request, queryset, fn, done):
-    n = 0
-    for obj in queryset:
-        try:
-            fn(obj)
-            n += 1
-        except DomainError as exc:
-            modeladmin.message_user(request, f"{obj}: {exc}", messages.ERROR)
-    if n:
-        modeladmin.message_user(request, done % {"n": n}, messages.SUCCESS)
 
 
 @admin.register(Person, site=site)
@@ -300,12 +287,12 @@ class ChangeRequestAdmin(ReadOnlyAdminMixin, HouseholdsAdminMixin, admin.ModelAd
 
     @admin.action(description=_("Approve the selected changes"))
     def approve(self, request, queryset):
-        _run(self, request, queryset, lambda r: services.change_request_approve(request=r, actor=request.user),
+        run_service_action(self, request, queryset, lambda r: services.change_request_approve(request=r, actor=request.user),
              _("%(n)s approved."))
 
     @admin.action(description=_("Decline the selected changes (does not match records)"))
     def decline_mismatch(self, request, queryset):
-        _run(self, request, queryset, lambda r: services.change_request_decline(
+        run_service_action(self, request, queryset, lambda r: services.change_request_decline(
             request=r, actor=request.user, reason=str(_("Does not match the records."))), _("%(n)s declined."))
 
 
@@ -318,12 +305,12 @@ class RegistrationAdmin(ReadOnlyAdminMixin, HouseholdsAdminMixin, admin.ModelAdm
 
     @admin.action(description=_("Verify: link the login to the household file"))
     def verify(self, request, queryset):
-        _run(self, request, queryset, lambda r: services.registration_verify(registration=r, actor=request.user),
+        run_service_action(self, request, queryset, lambda r: services.registration_verify(registration=r, actor=request.user),
              _("%(n)s verified."))
 
     @admin.action(description=_("Decline: does not match the records"))
     def decline_mismatch(self, request, queryset):
-        _run(self, request, queryset, lambda r: services.registration_decline(
+        run_service_action(self, request, queryset, lambda r: services.registration_decline(
             registration=r, actor=request.user, reason=str(_("Does not match the records."))), _("%(n)s declined."))
 
 

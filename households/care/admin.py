@@ -1,11 +1,10 @@
 """Back office: thresholds, ladder timings, consent records, meters, away periods; alerts read-only
 with their timeline (the ladder is worked on /care/ or the API). Writes with a rule go through services."""
 
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from governance.admin_site import ReadOnlyAdminMixin, ScopedAdminMixin, site
-from governance.errors import DomainError
+from governance.admin_site import ReadOnlyAdminMixin, ScopedAdminMixin, run_service_action, site
 from households.care import services
 from households.care.models import (
     Alert,
@@ -73,11 +72,8 @@ class ConsentAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
     @admin.action(description=_("Withdraw the selected consents"))
     def withdraw(self, request, queryset):
-        for consent in queryset:
-            try:
-                services.consent_withdraw(consent=consent, actor=request.user)
-            except DomainError as exc:
-                self.message_user(request, f"{consent}: {exc}", messages.ERROR)
+        run_service_action(self, request, queryset,
+                           lambda consent: services.consent_withdraw(consent=consent, actor=request.user))
 
 
 @admin.register(AwayFlag, site=site)
@@ -101,11 +97,8 @@ class AwayFlagAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
     @admin.action(description=_("Cancel the selected away periods"))
     def cancel(self, request, queryset):
-        for flag in queryset:
-            try:
-                services.away_flag_cancel(flag=flag, actor=request.user)
-            except DomainError as exc:
-                self.message_user(request, f"{flag}: {exc}", messages.ERROR)
+        run_service_action(self, request, queryset,
+                           lambda flag: services.away_flag_cancel(flag=flag, actor=request.user))
 
 
 class AlertEventInline(admin.TabularInline):
