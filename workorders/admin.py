@@ -6,7 +6,7 @@ from django.db.models import Q
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from governance import access
+from governance import access, audit
 from governance.admin_site import ReadOnlyAdminMixin, ScopedAdminMixin, site
 from governance.errors import DomainError
 from governance.models import Region
@@ -22,6 +22,7 @@ from workorders.models import (
     RoutingRule,
     TimelineEntry,
     WorkOrder,
+    WorkorderRules,
 )
 
 
@@ -241,3 +242,25 @@ class OrderApplicationAdmin(ReadOnlyAdminMixin, ScopedAdminMixin, admin.ModelAdm
     @admin.action(description=_("Deny the selected requests"), permissions=["decide"])
     def deny(self, request, queryset):
         self._decide(request, queryset, False)
+
+
+@admin.register(WorkorderRules, site=site)
+class WorkorderRulesAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    """The district's one row of loop defaults; absent, the code defaults apply (rules.py)."""
+
+    list_display = ["__str__", "reopen_window_days", "sla_warning_at", "followup_limit", "followup_unit",
+                    "updated_by", "updated_at"]
+    readonly_fields = ["updated_by", "updated_at"]
+
+    def has_add_permission(self, request):
+        return super().has_add_permission(request) and not WorkorderRules.objects.filter(key="district").exists()
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        obj.key = "district"
+        obj.updated_by = request.user
+        super().save_model(request, obj, form, change)
+        audit.record(actor=request.user, action="workorders.rules_change", obj=obj,
+                     data={f: str(getattr(obj, f)) for f in form.changed_data})

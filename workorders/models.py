@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -394,4 +396,35 @@ class PlusOne(models.Model):
 
     def __str__(self):
         return f"+1 {self.order_id}"
+class WorkorderRules(models.Model):
+    """One row (key "district"): the loop's defaults an office edits in admin. Absent, the
+    code defaults in workorders/rules.py apply; read only through rules.rule()."""
+
+    key = models.CharField(max_length=20, unique=True, default="district", editable=False)
+    reopen_window_days = models.PositiveSmallIntegerField(
+        _("reopen window (days)"), default=7, help_text=_("The reporter may reopen a closed order within these days."))
+    sla_warning_at = models.DecimalField(
+        _("amber at share of the limit"), max_digits=3, decimal_places=2, default=Decimal("0.80"),
+        help_text=_("An order turns amber when this share of its time limit has passed (e.g. 0.80)."))
+    followup_limit = models.PositiveSmallIntegerField(
+        _("follow-up call limit"), default=2, help_text=_("The follow-up call is due this long after closing."))
+    followup_unit = models.CharField(_("follow-up call limit unit"), max_length=12, choices=LimitUnit.choices,
+                                     default=LimitUnit.WORK_DAYS)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+", verbose_name=_("updated by"))
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("work-order rules")
+        verbose_name_plural = _("work-order rules")
+        constraints = [
+            models.CheckConstraint(condition=Q(sla_warning_at__gt=0, sla_warning_at__lt=1),
+                                   name="wo_rules_warning_share_in_unit_range"),
+            models.CheckConstraint(condition=Q(followup_limit__gt=0), name="wo_rules_followup_limit_positive"),
+        ]
+
+    def __str__(self):
+        return str(_("Work-order rules of the district"))
+
+
 from workorders.models_kpi import KpiWeights, OrderStats  # noqa: E402, F401  (三率 weights, statistics policy: KPI engineer)

@@ -9,7 +9,15 @@ from django.db.models import Q
 
 from governance import access
 from governance.roles import Role
-from workorders.models import Category, DutyRoster, OrderApplication, RequestType, RoutingRule, WorkOrder
+from workorders.models import (
+    Category,
+    DutyRoster,
+    OrderApplication,
+    RequestType,
+    RoutingRule,
+    WorkOrder,
+    WorkorderRules,
+)
 
 HANDLER = {"view", "start", "handle", "send_back", "extension_request", "park_request", "photo"}
 DISPATCHER = {"view", "report", "accept", "reject", "dispatch", "verify", "rework", "merge", "followup",
@@ -83,3 +91,9 @@ access.register(OrderApplication, access.Policy(
     rights={Role.GRID_WORKER: {"view"}, Role.GRID_LEADER: {"view"}, Role.COMMUNITY_STAFF: {"view", "decide"},
             Role.STREET_OFFICER: {"view", "decide"}, Role.DISTRICT_ADMIN: {access.ALL},
             Role.DEPARTMENT_STAFF: {"view"}}))
+
+# The loop's editable defaults (reopen window, amber share, follow-up limit): the district's
+# administrators only; nobody else sees the page. One row, never deleted (absent = code defaults).
+access.register(WorkorderRules, access.Policy(
+    region_path=None, rights={Role.DISTRICT_ADMIN: {"view", "change", "add"}},
+    owner=_configurers, owner_rights={"view", "change", "add"}))

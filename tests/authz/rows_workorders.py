@@ -106,6 +106,8 @@ OBJECTS = {
     "wo_closed_a1": _closed,
     "wo_reported_b": lambda w: _report(w, who="feng_resident", grid=6),
     "wo_category": lambda w: _cats()["e0102"],
+    "wo_rules": lambda w: __import__("workorders.models", fromlist=["WorkorderRules"])
+    .WorkorderRules.objects.get_or_create(key="district")[0],
     "wo_request_type": lambda w: (_cats(), __import__("workorders.models", fromlist=["RequestType"])
                                   .RequestType.objects.get(code="complaint"))[1],
     "wo_application": _application,
@@ -264,6 +266,14 @@ ROWS = [
                 change=404),
     *admin_rows("workorders_orderapplication", "sun_department", obj="wo_application", changelist=200, add=403,
                 change=200),
+    # The loop's editable defaults: the district's administrators only; one row, never deleted.
+    *admin_rows("workorders_workorderrules", "liu_district", obj="wo_rules", changelist=200, add=200, change=200,
+                delete=403, history=200),
+    *admin_rows("workorders_workorderrules", "zhao_community", obj="wo_rules", changelist=403, add=403, change=403,
+                delete=403),
+    *admin_rows("workorders_workorderrules", "chen_street", obj="wo_rules", changelist=403, add=403, change=403),
+    *admin_rows("workorders_workorderrules", "sun_department", changelist=403, add=403),
+    *admin_rows("workorders_workorderrules", "wang_resident", obj="wo_rules", changelist=302, add=302, change=302),
     # Photos are served only through the order's access check (media is never public).
     Row("workorders:photo", None, 302, obj="wo_photo_a1"),
     Row("workorders:photo", "wang_resident", 200, obj="wo_photo_a1", note="the reporter"),
