@@ -3,6 +3,7 @@ governance.access. Nothing here writes an order's fields: actions call the servi
 
 from django.contrib import admin, messages
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
@@ -10,7 +11,7 @@ from governance import access, audit
 from governance.admin_site import ReadOnlyAdminMixin, ScopedAdminMixin, site
 from governance.errors import DomainError
 from governance.models import Region
-from workorders import services
+from workorders import clock, selectors, services
 from workorders.choices import OPEN_STATUSES, Status
 from workorders.models import (
     Category,
@@ -33,7 +34,8 @@ class QueueFilter(admin.SimpleListFilter):
     def lookups(self, request, model_admin):
         return [("accept", _("To accept")), ("dispatch", _("To dispatch")), ("handling", _("Being handled")),
                 ("verify", _("To verify")), ("overdue", _("Overdue")), ("amber", _("Due soon")),
-                ("parked", _("Parked (挂账)")), ("supervised", _("Supervised (督办)"))]
+                ("parked", _("Parked (挂账)")), ("supervised", _("Supervised (督办)")),
+                ("followup", _("Follow-up call due (回访)")), ("followup_overdue", _("Follow-up call overdue"))]
 
     def queryset(self, request, queryset):
         v = self.value() or ""
@@ -43,6 +45,8 @@ class QueueFilter(admin.SimpleListFilter):
             "handling": Q(status__in=[Status.DISPATCHED, Status.IN_PROGRESS]), "verify": Q(status=Status.HANDLED),
             "overdue": live & Q(overdue=True, parked=False), "amber": live & Q(warned=True, overdue=False, parked=False),
             "parked": live & Q(parked=True), "supervised": live & Q(supervise_level__gt=0),
+            "followup": selectors.followups_owed(),
+            "followup_overdue": selectors.followups_owed() & Q(followup_due_at__lte=clock.now()),
         }.get(v)
         return queryset.filter(q) if q is not None else queryset
 
@@ -149,6 +153,11 @@ class WorkOrderAdmin(ScopedAdminMixin, admin.ModelAdmin):
     @admin.display(description=_("due"), ordering="due_at")
     def deadline(self, obj):
         if not obj.due_at:
+            if obj.followup_owed:  # closed: the 回访 is what is due now
+                text = _("follow-up by %(at)s") % {"at": timezone.localtime(obj.followup_due_at).strftime("%m-%d %H:%M")}
+                if obj.followup_overdue:
+                    return format_html('<strong style="color:#c0392b">⚠ {}</strong>', text)
+                return text
             return "—"
         text = obj.due_at.strftime("%m-%d %H:%M")
         if obj.parked:

@@ -29,6 +29,12 @@ def _warn_for(start, limit, unit, due):
     return _warn_from(start, due)
 
 
+def followup_deadline(closed_at: dt.datetime) -> dt.datetime:
+    """When the 回访 of an order closed at `closed_at` is due (rules "followup_call")."""
+    limit, unit = rule("followup_call")
+    return workdays.deadline(closed_at, limit, unit).at
+
+
 def handling_deadline(order) -> workdays.Deadline:
     """Category limit for the order's urgency from the first dispatch; a request type's own limit
     (接诉即办, counted from receipt) caps it when it is sooner; approved extensions add to it."""

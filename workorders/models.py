@@ -203,6 +203,9 @@ class WorkOrder(models.Model):
     started_at = models.DateTimeField(_("started"), null=True, blank=True)
     handled_at = models.DateTimeField(_("handled"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    # 回访: due a rule-set time after closing (rules "followup_call"); done at the first answer.
+    followup_due_at = models.DateTimeField(_("follow-up call due"), null=True, blank=True)
+    followed_up_at = models.DateTimeField(_("followed up"), null=True, blank=True)
     not_accepted_reason = models.CharField(_("reason not accepted"), max_length=20, blank=True)
     # Deadlines: the current stage's clock, and the handling clock kept across stages.
     stage = models.CharField(_("stage"), max_length=10, choices=Stage.choices, blank=True, default=Stage.ACCEPT)
@@ -238,6 +241,9 @@ class WorkOrder(models.Model):
             models.Index(fields=["reporter", "-reported_at"], name="wo_order_reporter"),
             # KPI reports select a period across the whole district.
             models.Index(fields=["reported_at"], name="wo_order_reported_at"),
+            # The follow-ups still owed (a small share of the closed orders).
+            models.Index(fields=["followup_due_at"], name="wo_order_followup_due",
+                         condition=Q(followup_due_at__isnull=False, followed_up_at__isnull=True)),
         ]
         constraints = [
             models.UniqueConstraint(fields=["channel", "external_id"], condition=Q(external_id__isnull=False),
@@ -250,6 +256,17 @@ class WorkOrder(models.Model):
 
     def __str__(self):
         return f"{self.number} {self.category.name if self.category_id else ''}"
+
+    @property
+    def followup_owed(self) -> bool:
+        """Closed, and the 回访 not made yet (selectors.followups_owed() is the same in SQL)."""
+        return self.status == Status.CLOSED and self.followup_due_at is not None and self.followed_up_at is None
+
+    @property
+    def followup_overdue(self) -> bool:
+        from workorders import clock
+
+        return self.followup_owed and self.followup_due_at <= clock.now()
 
     def audit_region(self):
         return self.region

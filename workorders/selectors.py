@@ -8,6 +8,7 @@ from django.db.models import Count, Q
 
 from governance import access
 from governance.roles import STAFF_ROLES
+from workorders import clock
 from workorders.choices import OPEN_STATUSES, Status
 from workorders.models import Category, Photo, TimelineEntry, WorkOrder
 from workorders.rules import rule
@@ -38,9 +39,26 @@ def my_queue(user):
     return qs.filter(mine)
 
 
+def followups_owed() -> Q:
+    """Closed orders whose 回访 is still to be made (due at closing + the rules' limit)."""
+    return Q(status=Status.CLOSED, followup_due_at__isnull=False, followed_up_at__isnull=True)
+
+
+def followups_due(user, *, overdue_only: bool = False):
+    """The follow-up calls this person may make, most overdue first."""
+    qs = orders(user, "followup").filter(followups_owed())
+    if overdue_only:
+        qs = qs.filter(followup_due_at__lte=clock.now())
+    return qs.order_by("followup_due_at", "id")
+
+
 def queue_counts(qs) -> dict[str, int]:
-    """Overdue excludes parked orders (挂账 have their own count)."""
+    """Overdue excludes parked orders (挂账 have their own count). Follow-ups: owed, and of
+    those past their due time."""
+    owed = followups_owed()
     counts = qs.order_by().aggregate(
+        n_followup=Count("pk", filter=owed),
+        n_followup_overdue=Count("pk", filter=owed & Q(followup_due_at__lte=clock.now())),
         n_open=Count("pk", filter=Q(status__in=OPEN_STATUSES)),
         n_overdue=Count("pk", filter=Q(status__in=OPEN_STATUSES, overdue=True, parked=False)),
         n_amber=Count("pk", filter=Q(status__in=OPEN_STATUSES, warned=True, overdue=False, parked=False)),

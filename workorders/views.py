@@ -228,7 +228,10 @@ def _staff_only(request):
 def staff(request):
     _staff_only(request)
     scope = request.GET.get("scope", "mine")
-    qs = selectors.my_queue(request.user) if scope == "mine" else selectors.queue(request.user)
+    if scope == "followup":
+        qs = selectors.followups_due(request.user)
+    else:
+        qs = selectors.my_queue(request.user) if scope == "mine" else selectors.queue(request.user)
     counts = selectors.queue_counts(selectors.orders(request.user))
     page = Paginator(qs, 30).get_page(request.GET.get("page"))
     from workorders.models_kpi import OrderStats

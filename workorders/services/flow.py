@@ -157,6 +157,8 @@ def order_verify_close(*, order: WorkOrder, actor, note: str = "") -> WorkOrder:
     if last_handler == actor.pk and not actor.is_superuser:
         raise Forbidden(_("Whoever handled an order cannot verify it."))
     order.closed_at = now()
+    order.followup_due_at = deadlines.followup_deadline(order.closed_at)
+    order.followed_up_at = None
     transition(order, "verify", actor=actor, note=note)
     return order
 
@@ -206,6 +208,7 @@ def order_reopen(*, order: WorkOrder, actor, reason: str) -> WorkOrder:
     order.reopen_count = F("reopen_count") + 1
     order.dispatched_at = now()
     order.closed_at = None
+    order.followup_due_at = None
     order.handled_at = None
     transition(order, "reopen", actor=actor, note=reason.strip(), restart_handling=True)
     order.refresh_from_db(fields=["reopen_count"])

@@ -37,7 +37,9 @@ def followup_record(*, order: WorkOrder, actor, contacted_in_time: bool, solved:
     row = FollowUp.objects.create(order=order, caller=actor, channel=channel, at=now(),
                                   contacted_in_time=bool(contacted_in_time), solved=bool(solved),
                                   satisfaction=satisfaction, comment=(comment or "").strip())
-    order.save(update_fields=["updated_at"])
+    if order.followed_up_at is None:  # the follow-up owed since closing is done (call or the reporter's answer)
+        order.followed_up_at = row.at
+    order.save(update_fields=["followed_up_at", "updated_at"])
     events.record(order, action="followup", actor=actor, from_status=order.status,
                   note=f"{Satisfaction(satisfaction).label}", data={"followup": row.pk, "solved": bool(solved)},
                   public=own)
