@@ -98,3 +98,19 @@ def test_purge_keeps_rollups_longer(world):
     purged = readings_purge(now=T0 + timedelta(days=100))
     assert purged["readings"] == 1 and purged["hourly"] == 0
     assert HourlyUsage.objects.filter(meter=water).exists()
+
+
+def test_meters_far_apart_in_one_batch_and_last_reading_never_goes_back(world):
+    # Each meter's deltas and roll-up are recomputed over its own touched hours only.
+    _person, water, _power = watched_home(world, mode=ValueMode.CUMULATIVE)
+    _other, water2, _power2 = watched_home(world, mode=ValueMode.CUMULATIVE)
+    now = T0 + timedelta(hours=300)
+    readings_ingest(utility=water.utility, rows=[_row(water, 200, 10.0), _row(water, 202, 11.0)], now=now)
+    readings_ingest(utility=water.utility, rows=[_row(water2, 2, 5.0), _row(water2, 1, 4.0),
+                                                  _row(water, 201, 10.25), _row(water, 0, 9.0)], now=now)
+    assert _hourly(water) == {200: 0.25, 201: 0.75}
+    assert _hourly(water2) == {1: 1.0}
+    water.refresh_from_db()
+    water2.refresh_from_db()
+    assert water.last_reading_at == T0 + timedelta(hours=202)  # a late, older reading does not move it back
+    assert water2.last_reading_at == T0 + timedelta(hours=2)

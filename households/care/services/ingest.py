@@ -1,10 +1,11 @@
 """Meter readings in: validated row by row, stored idempotently on (meter, ts), rolled up hourly.
 
 The work per batch is a handful of set-based statements whatever its size:
-insert (ON CONFLICT DO NOTHING) → cumulative deltas recomputed with a window function over the
-touched meters and hours (so out-of-order readings fix their neighbours) → hourly roll-up
-upserted (INSERT … SELECT … ON CONFLICT DO UPDATE) → meters' last reading.
-Same SQL on SQLite (≥ 3.33) and PostgreSQL.
+insert (ON CONFLICT DO NOTHING; on PostgreSQL COPY into a staging table first) → cumulative deltas
+recomputed with a window function over each touched meter's own hour range (so out-of-order
+readings fix their neighbours) → hourly roll-up upserted over the same ranges (INSERT … SELECT …
+ON CONFLICT DO UPDATE, rows whose usage did not change are left alone) → meters' last reading.
+Same delta and roll-up SQL on SQLite (≥ 3.33) and PostgreSQL.
 """
 
 from __future__ import annotations
@@ -159,36 +160,67 @@ def _insert_portable(readings: list[tuple], now: datetime) -> int:
 
 @transaction.atomic
 def _store(readings: list[tuple], now: datetime) -> int:
-    meter_ids = sorted({r[0].pk for r in readings})
     if connection.vendor == "postgresql":
         stored = _insert_postgresql(readings, now)
     else:
         stored = _insert_portable(readings, now)
     if stored:
-        lo = min(r[4] for r in readings)
-        hi = max(r[4] for r in readings) + MAX_CUMULATIVE_GAP_HOURS
-        cumulative = sorted({r[0].pk for r in readings if r[0].mode == ValueMode.CUMULATIVE})
+        # Per meter, the hours the batch touched: only those (and the next few, whose cumulative
+        # deltas depend on them) are recomputed and rolled up, not the batch's whole time span.
+        ranges: dict[int, list] = {}
+        latest: dict[int, datetime] = {}
+        cumulative: set[int] = set()
+        for meter, ts, _value, _delta, hour in readings:
+            pk = meter.pk
+            rng = ranges.get(pk)
+            if rng is None:
+                ranges[pk] = [hour, hour]
+                latest[pk] = ts
+                if meter.mode == ValueMode.CUMULATIVE:
+                    cumulative.add(pk)
+            else:
+                if hour < rng[0]:
+                    rng[0] = hour
+                elif hour > rng[1]:
+                    rng[1] = hour
+                if ts > latest[pk]:
+                    latest[pk] = ts
         if cumulative:
-            _recompute_deltas(cumulative, lo, hi)
-        _rollup(meter_ids, lo, hi)
-        latest = Reading.objects.filter(meter_id=OuterRef("pk")).values("meter_id").annotate(m=Max("ts")).values("m")
-        Meter.objects.filter(pk__in=meter_ids).update(last_reading_at=Subquery(latest))
+            _recompute_deltas({pk: ranges[pk] for pk in cumulative})
+        _rollup(ranges)
+        _update_last_reading(latest)
     return stored
+
+
+def _ranges_cte(ranges: dict[int, list]) -> str:
+    """`rng(meter_id, lo, hi)`: each meter's first and last touched hour (integers, inlined)."""
+    values = ",".join(f"({int(pk)},{int(lo)},{int(hi)})" for pk, (lo, hi) in sorted(ranges.items()))
+    return f"rng(meter_id, lo, hi) AS (VALUES {values})"
 
 
 def _in_list(ids) -> str:
     return ",".join(str(int(i)) for i in ids)
 
 
-def _recompute_deltas(meter_ids: list[int], lo: int, hi: int) -> None:
+def _narrowing(ranges: dict[int, list], alias: str, before: int, after: int) -> str:
+    """The meters as a literal list and the overall hour span: lets the planner walk the
+    (meter, ts) index instead of hashing the whole readings table against `rng`."""
+    lo = min(r[0] for r in ranges.values()) - before
+    hi = max(r[1] for r in ranges.values()) + after
+    return (f"{alias}.meter_id IN ({_in_list(sorted(ranges))}) "
+            f"AND {alias}.hour >= {int(lo)} AND {alias}.hour <= {int(hi)}")
+
+
+def _recompute_deltas(ranges: dict[int, list]) -> None:
     """Cumulative register → usage per reading, in time order per meter. A drop is a rollover
     (when the meter has one and the previous value was near it) or a reset to zero."""
     reading, meter = Reading._meta.db_table, Meter._meta.db_table
     gap = MAX_CUMULATIVE_GAP_HOURS
     sql = f"""
+        WITH {_ranges_cte(ranges)}
         UPDATE {reading} SET delta = d.new_delta
         FROM (
-            SELECT r.id, r.hour,
+            SELECT r.id, r.hour, rng.lo,
                 CASE
                     WHEN LAG(r.value) OVER w IS NULL THEN NULL
                     WHEN r.hour - LAG(r.hour) OVER w > {gap} THEN NULL
@@ -197,28 +229,49 @@ def _recompute_deltas(meter_ids: list[int], lo: int, hi: int) -> None:
                         THEN r.value + m.rollover - LAG(r.value) OVER w
                     ELSE r.value
                 END AS new_delta
-            FROM {reading} r JOIN {meter} m ON m.id = r.meter_id
-            WHERE r.meter_id IN ({_in_list(meter_ids)}) AND r.hour >= %s AND r.hour <= %s
+            FROM rng JOIN {reading} r ON r.meter_id = rng.meter_id
+                 AND r.hour >= rng.lo - {gap} AND r.hour <= rng.hi + {gap}
+                 JOIN {meter} m ON m.id = r.meter_id
+            WHERE {_narrowing(ranges, "r", gap, gap)}
             WINDOW w AS (PARTITION BY r.meter_id ORDER BY r.ts)
         ) d
-        WHERE {reading}.id = d.id AND d.hour >= %s
+        WHERE {reading}.id = d.id AND d.hour >= d.lo
           AND ({reading}.delta IS NULL OR d.new_delta IS NULL OR {reading}.delta <> d.new_delta)
     """
     with connection.cursor() as cursor:
-        cursor.execute(sql, [lo - gap, hi, lo])
+        cursor.execute(sql)
 
 
-def _rollup(meter_ids: list[int], lo: int, hi: int) -> None:
+def _rollup(ranges: dict[int, list]) -> None:
     reading, hourly = Reading._meta.db_table, HourlyUsage._meta.db_table
+    gap = MAX_CUMULATIVE_GAP_HOURS
     sql = f"""
+        WITH {_ranges_cte(ranges)}
         INSERT INTO {hourly} (meter_id, hour, usage)
-        SELECT meter_id, hour, SUM(delta) FROM {reading}
-        WHERE meter_id IN ({_in_list(meter_ids)}) AND hour >= %s AND hour <= %s AND delta IS NOT NULL
-        GROUP BY meter_id, hour
+        SELECT r.meter_id, r.hour, SUM(r.delta)
+        FROM rng JOIN {reading} r ON r.meter_id = rng.meter_id
+             AND r.hour >= rng.lo AND r.hour <= rng.hi + {gap}
+        WHERE {_narrowing(ranges, "r", 0, gap)} AND r.delta IS NOT NULL
+        GROUP BY r.meter_id, r.hour
         ON CONFLICT (meter_id, hour) DO UPDATE SET usage = excluded.usage
+        WHERE {hourly}.usage <> excluded.usage
     """
     with connection.cursor() as cursor:
-        cursor.execute(sql, [lo, hi])
+        cursor.execute(sql)
+
+
+def _update_last_reading(latest: dict[int, datetime]) -> None:
+    """Readings are only ever added (retention drops old ones), so on PostgreSQL a meter's last
+    reading is the later of what it was and the newest in this batch (no scan of its readings)."""
+    meter = Meter._meta.db_table
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(f"UPDATE {meter} SET last_reading_at = GREATEST(COALESCE(last_reading_at, b.ts), b.ts) "
+                           f"FROM unnest(%s::bigint[], %s::timestamptz[]) AS b(id, ts) WHERE {meter}.id = b.id",
+                           [list(latest), list(latest.values())])
+        else:
+            newest = Reading.objects.filter(meter_id=OuterRef("pk")).values("meter_id").annotate(m=Max("ts"))
+            Meter.objects.filter(pk__in=list(latest)).update(last_reading_at=Subquery(newest.values("m")))
 
 
 def readings_purge(*, now: datetime | None = None) -> dict:
