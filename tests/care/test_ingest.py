@@ -114,3 +114,14 @@ def test_meters_far_apart_in_one_batch_and_last_reading_never_goes_back(world):
     water2.refresh_from_db()
     assert water.last_reading_at == T0 + timedelta(hours=202)  # a late, older reading does not move it back
     assert water2.last_reading_at == T0 + timedelta(hours=2)
+
+
+def test_a_stored_reading_between_two_new_ones_wins_over_the_batch_order(world):
+    # Inside the batch hour 3 follows hour 1, but the stored hour-2 reading sits between them.
+    _person, water, _power = watched_home(world, mode=ValueMode.CUMULATIVE)
+    now = T0 + timedelta(hours=10)
+    readings_ingest(utility=water.utility, rows=[_row(water, 0, 100.0), _row(water, 2, 101.0)], now=now)
+    readings_ingest(utility=water.utility, rows=[_row(water, 3, 103.0), _row(water, 1, 100.25)], now=now)
+    assert _hourly(water) == {0: 0.25, 1: 0.75, 2: 2.0}
+    assert list(Reading.objects.filter(meter=water).order_by("ts").values_list("delta", flat=True)) == [
+        None, Decimal("0.25"), Decimal("0.75"), Decimal("2.0")]

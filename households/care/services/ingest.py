@@ -129,10 +129,35 @@ def readings_ingest(*, utility, rows: list, actor=None, now: datetime | None = N
             continue
         parsed[key] = (meter, ts, value, value if meter.mode == ValueMode.INTERVAL else None, epoch_hour(ts))
     if parsed:
-        stored = _store(list(parsed.values()), now)
+        stored = _store(_with_batch_deltas(list(parsed.values())), now)
         result.stored = stored
         result.duplicates += len(parsed) - stored
     return result
+
+
+def _with_batch_deltas(readings: list[tuple]) -> list[tuple]:
+    """A first guess of each cumulative reading's delta from its predecessor *within the batch*
+    (same rule as `_recompute_deltas`), so the recompute after the insert only rewrites the rows
+    whose predecessor was already stored (and their neighbours), not every row just written.
+    The recompute stays the authority: it fixes any row whose guess differs."""
+    gap = MAX_CUMULATIVE_GAP_HOURS
+    out = []
+    previous = None
+    for reading in sorted(readings, key=lambda r: (r[0].pk, r[1])):
+        meter, ts, value, delta, hour = reading
+        if meter.mode == ValueMode.CUMULATIVE:
+            if previous is None or previous[0].pk != meter.pk or hour - previous[4] > gap:
+                delta = None
+            elif value >= previous[2]:
+                delta = value - previous[2]
+            elif meter.rollover is not None and previous[2] > meter.rollover * Decimal("0.9"):
+                delta = value + meter.rollover - previous[2]
+            else:
+                delta = value
+            reading = (meter, ts, value, delta, hour)
+        out.append(reading)
+        previous = reading
+    return out
 
 
 def _insert_postgresql(readings: list[tuple], now: datetime) -> int:
