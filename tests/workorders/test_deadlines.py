@@ -55,13 +55,13 @@ def test_work_days_across_national_day_with_amber_and_overdue(world, make_order,
     assert order.handling_due_at == at(2025, 10, 9, 17, 0)
     # 80 % of the 12.5 working hours: 5.5 h on Sep 30, 4.5 h on Oct 9 → 14:30.
     assert order.warn_at == at(2025, 10, 9, 14, 30)
-    nothing = {"overdue": 0, "marked": 0, "cleared": 0}
+    nothing = {"overdue": 0, "marked": 0, "cleared": 0, "escalated": 0}
     assert services.sweep(at(2025, 10, 8, 20, 0)) == nothing
     assert services.sweep(at(2025, 10, 9, 14, 29)) == nothing
-    assert services.sweep(at(2025, 10, 9, 14, 31)) == {"overdue": 0, "marked": 1, "cleared": 0}
+    assert services.sweep(at(2025, 10, 9, 14, 31)) == {"overdue": 0, "marked": 1, "cleared": 0, "escalated": 0}
     order.refresh_from_db()
     assert order.warned and not order.overdue
-    assert services.sweep(at(2025, 10, 9, 17, 1)) == {"overdue": 1, "marked": 1, "cleared": 0}
+    assert services.sweep(at(2025, 10, 9, 17, 1)) == {"overdue": 1, "marked": 1, "cleared": 0, "escalated": 0}
     order.refresh_from_db()
     assert order.overdue and order.ever_overdue and order.supervise_level == 1
     entry = TimelineEntry.objects.get(order=order, actor=None)
@@ -131,7 +131,7 @@ def test_the_beat_entry_runs_the_sweeper(world, make_order):
 
     assert ("workorders.sweep_deadlines", 300) in all_schedules().values()
     make_order()
-    assert sweep_deadlines.delay().get() == {"overdue": 0, "marked": 0, "cleared": 0}
+    assert sweep_deadlines.delay().get() == {"overdue": 0, "marked": 0, "cleared": 0, "escalated": 0}
 
 
 def test_request_type_limit_caps_the_category_limit(world, make_order, rtypes, calendar_2025):

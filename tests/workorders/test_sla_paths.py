@@ -33,6 +33,8 @@ def _states(world, make_order):
              ever_overdue=True),                                                           # extension moved the date
         dict(due_at=NOW - h, warn_at=NOW - 2 * h, status="closed", overdue=True, overdue_at=NOW - h),  # closed
         dict(due_at=NOW - h, warn_at=NOW - 2 * h, status="handled"),                      # newly, handled
+        dict(stage_started_at=NOW - 5 * h, due_at=NOW - 3 * h, warn_at=NOW - 4 * h, warned=True, overdue=True,
+             overdue_at=NOW - 3 * h, ever_overdue=True, supervise_level=1),               # due for 督办 level 2
     ]
     for kw in cases:
         order = make_order()
@@ -64,5 +66,5 @@ def test_postgres_path_matches_the_portable_path(world, make_order):
     assert [row[6] for row in timeline].count(_("overdue: supervised automatically")) == 3
     assert len(holders) == 3 and sum(n for *_k, n in holders) == 4
     # and the whole sweep on PostgreSQL: a second run at the same moment changes nothing
-    assert sla.sweep(NOW) == {"overdue": 4, "marked": 6, "cleared": 2}
-    assert sla.sweep(NOW) == {"overdue": 0, "marked": 0, "cleared": 0}
+    assert sla.sweep(NOW) == {"overdue": 4, "marked": 6, "cleared": 2, "escalated": 1}
+    assert sla.sweep(NOW) == {"overdue": 0, "marked": 0, "cleared": 0, "escalated": 0}

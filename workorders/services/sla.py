@@ -6,7 +6,11 @@ Set-based, so 100k open orders cost a handful of statements, not 100k saves:
 2. one UPDATE marks amber (warn_at passed), overdue (due passed) and 督办 level 1 (the next
    level up is told automatically; a superior raises it by hand with order_supervise);
 3. orders no longer overdue (an approved extension moved the date) lose the flag;
-4. one inbox row per person holding newly overdue orders (and per department's staff).
+4. one inbox row per person holding newly overdue orders (and per department's staff);
+5. automatic 督办 level 2: an order at level 1 still overdue one more full stage limit after it
+   turned overdue (overdue_at + (due_at - stage_started_at) passed) goes up a level, with a
+   timeline row, and the street officers of its street are told (one row per officer). This
+   step is the same portable statements on every database, run before the marking.
 On PostgreSQL steps 1, 2 and the holders of 4 are ONE statement (data-modifying CTEs: one scan
 of the open orders, as a hand-written UPDATE would); other databases (SQLite in development)
 run the portable statements. tests/workorders/test_sla_paths.py holds the two to the same result.
@@ -16,7 +20,7 @@ next run finds the same rows from the same columns, and a second run changes not
 from __future__ import annotations
 
 from django.db import connection, transaction
-from django.db.models import Case, Count, F, Q, Value, When
+from django.db.models import Case, Count, DateTimeField, ExpressionWrapper, F, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -24,7 +28,7 @@ from workorders.choices import OPEN_STATUSES
 from workorders.models import TimelineEntry, WorkOrder
 
 
-def _insert_overdue_timeline(qs, *, at) -> int:
+def _insert_timeline(qs, *, at, action, note_level0, note_other, data="{}") -> int:
     """INSERT INTO timeline SELECT … FROM orders WHERE <qs>: one statement, any size."""
     select_sql, params = qs.values("pk").query.sql_with_params()
     where = select_sql[select_sql.index(" FROM "):]
@@ -33,9 +37,34 @@ def _insert_overdue_timeline(qs, *, at) -> int:
            f"SELECT {o}.id, %s, NULL, %s, {o}.status, {o}.status, "
            f"CASE WHEN {o}.supervise_level = 0 THEN %s ELSE %s END, %s, %s{where}")
     with connection.cursor() as cur:
-        cur.execute(sql, [at, "overdue", str(_("overdue: supervised automatically")), str(_("overdue")), False, "{}",
-                          *params])
+        cur.execute(sql, [at, action, note_level0, note_other, False, data, *params])
         return cur.rowcount
+
+
+def _insert_overdue_timeline(qs, *, at) -> int:
+    return _insert_timeline(qs, at=at, action="overdue", note_level0=str(_("overdue: supervised automatically")),
+                            note_other=str(_("overdue")))
+
+
+AUTO_LEVEL = 2  # the sweep raises 督办 up to here; beyond, a superior raises it by hand (order_supervise)
+
+
+def _escalate(live, now) -> dict[str, int]:
+    """督办 level 1 → 2 for orders still overdue one more full stage limit after turning overdue;
+    returns {order region_path: number of orders raised} for the notification."""
+    escalate_at = ExpressionWrapper(F("overdue_at") + (F("due_at") - F("stage_started_at")),
+                                    output_field=DateTimeField())
+    due = live.filter(overdue=True, supervise_level=AUTO_LEVEL - 1, overdue_at__isnull=False,
+                      due_at__gt=F("stage_started_at")).alias(escalate_at=escalate_at).filter(escalate_at__lte=now)
+    # One GROUP BY (usually empty: then nothing else runs), one INSERT … SELECT, one UPDATE.
+    per_path = dict(due.order_by().values_list("region_path").annotate(n=Count("pk")).values_list("region_path", "n"))
+    if not per_path:
+        return {}
+    note = str(_("still overdue: supervised at level %(level)s automatically") % {"level": AUTO_LEVEL})
+    _insert_timeline(due, at=now, action="supervise", note_level0=note, note_other=note,
+                     data=f'{{"level": {AUTO_LEVEL}, "auto": true}}')
+    due.update(supervise_level=AUTO_LEVEL)
+    return per_path
 
 
 def _mark_portable(live, now) -> tuple[list[dict], dict[str, int]]:
@@ -99,6 +128,7 @@ def _mark_postgres(now) -> tuple[list[dict], dict[str, int]]:
 @transaction.atomic
 def sweep(now=None) -> dict[str, int]:
     now = now or timezone.now()
+    streets = _escalate(WorkOrder.objects.filter(status__in=OPEN_STATUSES, parked=False), now)
     if connection.vendor == "postgresql":
         holders, counts = _mark_postgres(now)
     else:
@@ -106,7 +136,34 @@ def sweep(now=None) -> dict[str, int]:
     counts["cleared"] = WorkOrder.objects.filter(overdue=True).filter(
         Q(due_at__gt=now) | Q(due_at__isnull=True) | ~Q(status__in=OPEN_STATUSES)).update(overdue=False, overdue_at=None)
     _notify_holders(holders, now)
+    counts["escalated"] = sum(streets.values())
+    _notify_streets(streets, now)
     return counts
+
+
+def _notify_streets(streets: dict[str, int], now) -> None:  # {order region_path: n}
+    """One inbox row per street officer whose street has orders raised to 督办 level 2."""
+    from django.urls import reverse
+    from django.utils.translation import ngettext
+
+    from governance.models import Assignment
+    from governance.notify.services import notify
+    from governance.roles import Role
+
+    if not streets:
+        return
+    per_user: dict[int, tuple] = {}
+    for a in Assignment.objects.active().filter(role=Role.STREET_OFFICER, region__level="street") \
+            .select_related("user", "region"):
+        n = sum(k for path, k in streets.items() if path.startswith(a.region.path))
+        if n:
+            user, before = per_user.get(a.user_id, (a.user, 0))
+            per_user[a.user_id] = (user, before + n)
+    url = reverse("workorders:staff")
+    for user, n in per_user.values():
+        notify(user=user, kind="workorder", url=url, dedup_key=f"wo:sweep:l{AUTO_LEVEL}:{now.isoformat()}",
+               title=ngettext("%(n)s overdue order raised to supervision (督办) level 2",
+                              "%(n)s overdue orders raised to supervision (督办) level 2", n) % {"n": n})
 
 
 def _notify_holders(holders: list[dict], now) -> None:
