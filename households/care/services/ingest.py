@@ -29,6 +29,7 @@ MAX_BATCH = 5000
 # or power was used: their difference is not put into any hour (the hours stay "no data").
 MAX_CUMULATIVE_GAP_HOURS = 3
 FUTURE_SLACK = timedelta(minutes=10)
+FOUR_PLACES = Decimal("0.0001")
 
 
 def epoch_hour(ts: datetime) -> int:
@@ -69,6 +70,8 @@ def _parse_ts(raw):
 
 
 def _parse_value(raw):
+    if type(raw) is float and -1e10 < raw < 1e10:  # fast path for JSON numbers; NaN/inf fail the test
+        return Decimal(repr(raw)).quantize(FOUR_PLACES)
     if isinstance(raw, bool) or raw is None:
         raise ValueError(_("Not a number."))
     try:
@@ -77,7 +80,7 @@ def _parse_value(raw):
         raise ValueError(_("Not a number.")) from None
     if not value.is_finite() or abs(value) >= Decimal("1e10"):
         raise ValueError(_("Not a number."))
-    return value.quantize(Decimal("0.0001"))
+    return value.quantize(FOUR_PLACES)
 
 
 def readings_ingest(*, utility, rows: list, actor=None, now: datetime | None = None) -> IngestResult:
