@@ -41,7 +41,15 @@ def test_resident_reports_and_follows_her_order(page, site, seeded):  # noqa: F8
     order = WorkOrder.objects.get()
     expect(page.get_by_test_id("status")).to_have_text("已上报")
     services.order_accept(order=order, actor=seeded.users["zhao_community"])
-    page.evaluate("document.body.dispatchEvent(new CustomEvent('order-changed', {bubbles: true}))")
+    # What live.js does when a push arrives: fire 'order-changed', and htmx re-fetches the status block.
+    # Fired until the block shows the change: a first event may come before htmx has wired the
+    # trigger up (its script is deferred), which on a real page the 20 s poll covers.
+    page.wait_for_function(
+        """() => {
+            document.body.dispatchEvent(new CustomEvent('order-changed', {bubbles: true}));
+            return document.querySelector('[data-testid=status]').textContent.includes('已受理');
+        }""",
+        polling=1000, timeout=20000)
     expect(page.get_by_test_id("status")).to_have_text("已受理")
     expect(page.get_by_test_id("timeline")).to_contain_text("立案")
     screenshot(page, "orders-detail-live")
