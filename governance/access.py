@@ -21,7 +21,6 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import BigIntegerField, IntegerField, Model, Q, QuerySet
 from django.db.models.functions import Cast
-from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
 from governance.errors import Forbidden, NotFound
@@ -205,18 +204,7 @@ def get_or_404(model: type[_M] | QuerySet[_M], user, action: str = "view", **loo
         obj = scope(queryset, user, "view").get(**lookup)
     except (does_not_exist, ValueError, TypeError):
         raise NotFound() from None
-    if action != "view":
-        require(user, action, obj)
+    if action != "view" and not can(user, action, obj):
+        raise Forbidden(_("Your role does not allow this action here."))  # seen above, so 403
     return obj
 
-
-def http404_on_not_found(func):
-    """For plain Django views: turn NotFound into Http404 (the DRF handler does it for the API)."""
-
-    def wrapper(*args, **kwargs):
-        try:
-            return func(*args, **kwargs)
-        except NotFound as exc:
-            raise Http404(str(exc)) from exc
-
-    return wrapper

@@ -47,7 +47,10 @@ class Forbidden(DomainError):
     default_message = _("You do not have permission to do this.")
 
 
-class NotFound(DomainError):
+class NotFound(DomainError, Http404):
+    """Also an Http404, so a portal view that lets it through answers Django's 404 page;
+    the API's handler sees the DomainError first and answers the error contract."""
+
     code = "not_found"
     status_code = 404
     default_message = _("Not found.")

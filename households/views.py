@@ -79,7 +79,6 @@ class VisitForm(forms.Form):
 
 
 @login_required
-@access.http404_on_not_found
 def visit_log(request, pk):
     """Log a visit in under a minute: channel preselected, one text box, an optional photo."""
     _staff_only(request)
@@ -249,7 +248,6 @@ def import_upload(request):
 
 
 @login_required
-@access.http404_on_not_found
 def import_job(request, pk):
     """The job's progress (the page polls this view every second), its row errors, and the apply button."""
     _staff_only(request)

@@ -39,12 +39,8 @@ def _buildings_for(user, staff=False):
 
 
 def _order_or_404(user, pk, action="view"):
-    try:
-        return access.get_or_404(WorkOrder.objects.select_related(*selectors.LIST_RELATED), user, action, pk=pk)
-    except NotFound:
-        from django.http import Http404
-
-        raise Http404 from None
+    # NotFound is an Http404: outside scope answers the 404 page like a missing order.
+    return access.get_or_404(WorkOrder.objects.select_related(*selectors.LIST_RELATED), user, action, pk=pk)
 
 
 # --- residents ---------------------------------------------------------------------------

@@ -11,7 +11,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from governance import access
-from governance.access import http404_on_not_found
 from governance.errors import DomainError, Forbidden, NotFound
 from households.care import selectors, services
 from households.care.forms import AwayForm, ResolveForm, VisitForm
@@ -32,7 +31,6 @@ def alerts_live(request):
 
 
 @login_required
-@http404_on_not_found
 def alert_detail(request, pk):
     alert = access.get_or_404(selectors.alerts_for(request.user), request.user, "view", pk=pk)
     return render(request, "care/alert.html", {
@@ -62,7 +60,6 @@ def _act(request, pk, do):
 
 @require_POST
 @login_required
-@http404_on_not_found
 def alert_acknowledge(request, pk):
     return _act(request, pk, lambda a: services.alert_acknowledge(alert=a, actor=request.user,
                                                                   note=request.POST.get("note", "")))
@@ -70,7 +67,6 @@ def alert_acknowledge(request, pk):
 
 @require_POST
 @login_required
-@http404_on_not_found
 def alert_visit(request, pk):
     form = VisitForm(request.POST)
     form.is_valid()
@@ -81,7 +77,6 @@ def alert_visit(request, pk):
 
 @require_POST
 @login_required
-@http404_on_not_found
 def alert_resolve(request, pk):
     return _act(request, pk, lambda a: services.alert_resolve(
         alert=a, actor=request.user, outcome=request.POST.get("outcome", ""), note=request.POST.get("note", "")))
@@ -111,7 +106,6 @@ def away_list(request):
 
 @require_POST
 @login_required
-@http404_on_not_found
 def away_cancel(request, pk):
     flag = access.get_or_404(AwayFlag, request.user, "view", pk=pk)
     try:
