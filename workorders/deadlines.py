@@ -3,7 +3,13 @@
 The clock of a stage starts when the order enters it. The handling clock starts at the
 first dispatch and runs on through rework and re-dispatch: only an approved extension
 moves it, and a change of urgency recomputes it from the dispatch. 挂账 does not stop it
-either; a parked order simply leaves the overdue count (see sla.py)."""
+either; a parked order simply leaves the overdue count (see sla.py).
+
+Automatic 督办: an order turns overdue at level 1; while it stays overdue it goes up one level
+(2: the street, 3: the district — rules "max_supervise_level") each time one more full stage
+limit has passed, counted in the limit's own unit (工作时 / 工作日 / 自然时 / 自然日) from the due
+moment, then from each escalation. `escalate_at` holds the next such moment; it is set here
+whenever the due moment is, so the sweep only compares timestamps."""
 
 from __future__ import annotations
 
@@ -35,6 +41,30 @@ def followup_deadline(closed_at: dt.datetime) -> dt.datetime:
     return workdays.deadline(closed_at, limit, unit).at
 
 
+def stage_limit(order) -> tuple[float, str]:
+    """(limit, unit) of the order's current stage, the same one its due moment was counted with:
+    the category's limit for the urgency, or the request type's when that cap decided it."""
+    if order.stage != Stage.HANDLE:
+        return rule(order.stage)
+    limit, unit = order.category.limit_for(order.urgency)
+    if order.request_type_id and order.dispatched_at is not None:
+        rt = order.request_type
+        cap = workdays.deadline(order.reported_at, float(rt.limit), rt.limit_unit)
+        if cap.at < workdays.deadline(order.dispatched_at, limit, unit).at:
+            return float(rt.limit), rt.limit_unit
+    return limit, unit
+
+
+def escalation_after(order, at: dt.datetime | None, *, level: int | None = None) -> dt.datetime | None:
+    """The next automatic 督办 moment: one full stage limit after `at`, or None when the order
+    (at `level`, default its own) is already at the top, or has no clock."""
+    level = order.supervise_level if level is None else level
+    if at is None or order.stage == Stage.NONE or max(level, 1) >= int(rule("max_supervise_level")):
+        return None
+    limit, unit = stage_limit(order)
+    return workdays.deadline(at, limit, unit).at
+
+
 def handling_deadline(order) -> workdays.Deadline:
     """Category limit for the order's urgency from the first dispatch; a request type's own limit
     (接诉即办, counted from receipt) caps it when it is sooner; approved extensions add to it."""
@@ -63,6 +93,7 @@ def enter_stage(order, now: dt.datetime, *, restart_handling: bool = False) -> N
         order.due_at = order.warn_at = None
         order.due_estimated = False
         order.warned = order.overdue = False
+        order.escalate_at = None
         return
     if stage == Stage.HANDLE:
         if order.handling_due_at is None or restart_handling:
@@ -77,6 +108,7 @@ def enter_stage(order, now: dt.datetime, *, restart_handling: bool = False) -> N
     order.due_at = due.at
     order.due_estimated = due.estimated
     order.warn_at = _warn_for(start, limit, unit, due.at)
+    order.escalate_at = escalation_after(order, due.at)
     mark(order, now)
 
 
@@ -89,6 +121,7 @@ def recompute_handling(order, now: dt.datetime) -> None:
         limit, unit = order.category.limit_for(order.urgency)
         order.due_at = order.handling_due_at
         order.warn_at = _warn_for(order.dispatched_at, limit, unit, order.due_at)
+        order.escalate_at = escalation_after(order, order.due_at)
         mark(order, now)
 
 

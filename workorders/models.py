@@ -218,6 +218,8 @@ class WorkOrder(models.Model):
     overdue = models.BooleanField(_("overdue"), default=False, db_index=True)
     overdue_at = models.DateTimeField(_("overdue since"), null=True, blank=True)
     ever_overdue = models.BooleanField(_("was overdue"), default=False)
+    # The next automatic 督办 if still overdue then (deadlines.escalation_after; null: none ahead).
+    escalate_at = models.DateTimeField(_("next automatic supervision"), null=True, blank=True)
     # Flags
     parked = models.BooleanField(_("parked (挂账)"), default=False)
     appealed = models.BooleanField(_("excluded from scoring (申诉 approved)"), default=False)
@@ -244,6 +246,8 @@ class WorkOrder(models.Model):
             # The follow-ups still owed (a small share of the closed orders).
             models.Index(fields=["followup_due_at"], name="wo_order_followup_due",
                          condition=Q(followup_due_at__isnull=False, followed_up_at__isnull=True)),
+            # The sweep's automatic 督办: only orders with an escalation ahead, and it reads those due.
+            models.Index(fields=["escalate_at"], name="wo_order_escalate_at", condition=Q(escalate_at__isnull=False)),
         ]
         constraints = [
             models.UniqueConstraint(fields=["channel", "external_id"], condition=Q(external_id__isnull=False),

@@ -12,7 +12,7 @@ from workorders.services import sla
 
 pytestmark = pytest.mark.django_db
 NOW = dt.datetime(2026, 3, 10, 9, 0, tzinfo=dt.UTC)
-FLAGS = ("status", "parked", "warned", "overdue", "overdue_at", "ever_overdue", "supervise_level")
+FLAGS = ("status", "parked", "warned", "overdue", "overdue_at", "ever_overdue", "supervise_level", "escalate_at")
 
 
 def _states(world, make_order):
@@ -34,7 +34,9 @@ def _states(world, make_order):
         dict(due_at=NOW - h, warn_at=NOW - 2 * h, status="closed", overdue=True, overdue_at=NOW - h),  # closed
         dict(due_at=NOW - h, warn_at=NOW - 2 * h, status="handled"),                      # newly, handled
         dict(stage_started_at=NOW - 5 * h, due_at=NOW - 3 * h, warn_at=NOW - 4 * h, warned=True, overdue=True,
-             overdue_at=NOW - 3 * h, ever_overdue=True, supervise_level=1),               # due for 督办 level 2
+             overdue_at=NOW - 3 * h, ever_overdue=True, supervise_level=1,
+             escalate_at=NOW - h),                                                         # due for 督办 level 2
+        dict(due_at=NOW - h, warn_at=NOW - 2 * h, escalate_at=NOW - h / 2),               # newly, and 督办 2 at once
     ]
     for kw in cases:
         order = make_order()
@@ -46,7 +48,8 @@ def _outcome(run):
     with transaction.atomic():
         tl_before = set(TimelineEntry.objects.values_list("pk", flat=True))
         holders, counts = run()
-        holders = sorted((r["assigned_user_id"] or 0, r["assigned_department_id"] or 0, r["n"]) for r in holders)
+        holders = sorted((r["assigned_user_id"] or 0, r["assigned_department_id"] or 0, r["region_path"], r["n"])
+                         for r in holders)
         flags = list(WorkOrder.objects.order_by("pk").values_list("pk", *FLAGS))
         timeline = sorted(TimelineEntry.objects.exclude(pk__in=tl_before).values_list(
             "order_id", "at", "actor_id", "action", "from_status", "to_status", "note", "public", "data"))
@@ -62,9 +65,12 @@ def test_postgres_path_matches_the_portable_path(world, make_order):
     postgres = _outcome(lambda: sla._mark_postgres(NOW))
     assert portable == postgres
     holders, counts, flags, timeline = postgres
-    assert counts == {"overdue": 4, "marked": 6}  # 4 newly overdue, 2 turning amber
-    assert [row[6] for row in timeline].count(_("overdue: supervised automatically")) == 3
-    assert len(holders) == 3 and sum(n for *_k, n in holders) == 4
+    assert counts == {"overdue": 5, "marked": 7}  # 5 newly overdue, 2 turning amber
+    assert [row[6] for row in timeline].count(_("overdue: supervised automatically")) == 4
+    assert len(holders) == 3 and sum(n for *_k, n in holders) == 5
     # and the whole sweep on PostgreSQL: a second run at the same moment changes nothing
-    assert sla.sweep(NOW) == {"overdue": 4, "marked": 6, "cleared": 2, "escalated": 1}
+    # escalated: the new one 1 → 2; the one due for level 2 since NOW-1h (16:00 Shanghai) reached it,
+    # and one more working hour later is NOW (office closes at 17:00), so it goes on to 3.
+    assert sla.sweep(NOW) == {"overdue": 5, "marked": 7, "cleared": 2, "escalated": 3}
+    assert list(WorkOrder.objects.filter(supervise_level=3).values_list("escalate_at", flat=True)) == [None]
     assert sla.sweep(NOW) == {"overdue": 0, "marked": 0, "cleared": 0, "escalated": 0}

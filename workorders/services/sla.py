@@ -3,15 +3,18 @@
 Set-based, so 100k open orders cost a handful of statements, not 100k saves:
 1. a timeline row for every order that turns overdue now (INSERT … SELECT, one statement),
    noting the automatic 督办 where nobody supervised it yet;
-2. one UPDATE marks amber (warn_at passed), overdue (due passed) and 督办 level 1 (the next
-   level up is told automatically; a superior raises it by hand with order_supervise);
+2. one UPDATE marks amber (warn_at passed), overdue (due passed) and 督办 level 1;
 3. orders no longer overdue (an approved extension moved the date) lose the flag;
-4. one inbox row per person holding newly overdue orders (and per department's staff);
-5. automatic 督办 level 2: an order at level 1 still overdue one more full stage limit after it
-   turned overdue (overdue_at + (due_at - stage_started_at) passed) goes up a level, with a
-   timeline row, and the street officers of its street are told (one row per officer). This
-   step is the same portable statements on every database, run before the marking.
-On PostgreSQL steps 1, 2 and the holders of 4 are ONE statement (data-modifying CTEs: one scan
+4. automatic 督办 beyond level 1: an order still overdue when its `escalate_at` passes goes up a
+   level — 2 the street, 3 the district (rules "max_supervise_level") — each level one more full
+   stage limit later, counted in the limit's unit (工作时/工作日 via governance.workdays; the
+   moments are computed in workorders/deadlines.py when the due moment is, so here it is one
+   GROUP BY on an index, an INSERT … SELECT and an UPDATE per round; only the orders that stay
+   below the top get their next moment computed, in Python);
+5. one inbox row per person told: level 1 the holders (assigned person or department staff) and
+   the community of the place for orders no department holds; level 2 the street officers of the
+   street; level 3 the district administrators.
+On PostgreSQL steps 1, 2 and the holders of 5 are ONE statement (data-modifying CTEs: one scan
 of the open orders, as a hand-written UPDATE would); other databases (SQLite in development)
 run the portable statements. tests/workorders/test_sla_paths.py holds the two to the same result.
 Parked orders (挂账) are left out: they have their own count. A lost beat only delays: the
@@ -19,13 +22,18 @@ next run finds the same rows from the same columns, and a second run changes not
 
 from __future__ import annotations
 
+import json
+from collections import defaultdict
+
 from django.db import connection, transaction
-from django.db.models import Case, Count, DateTimeField, ExpressionWrapper, F, Q, Value, When
+from django.db.models import Case, Count, F, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from workorders import deadlines
 from workorders.choices import OPEN_STATUSES
 from workorders.models import TimelineEntry, WorkOrder
+from workorders.rules import rule
 
 
 def _insert_timeline(qs, *, at, action, note_level0, note_other, data="{}") -> int:
@@ -46,31 +54,79 @@ def _insert_overdue_timeline(qs, *, at) -> int:
                             note_other=str(_("overdue")))
 
 
-AUTO_LEVEL = 2  # the sweep raises 督办 up to here; beyond, a superior raises it by hand (order_supervise)
+def _escalate(now) -> dict[tuple[int, str], int]:
+    """Automatic 督办 beyond level 1: every open, overdue order whose `escalate_at` has passed goes
+    up one level (at most to rules "max_supervise_level"), with a timeline row. Rounds repeat while
+    some are still due, so a late beat catches up and a second run at the same moment does nothing.
+    Returns {(new level, order region_path): number of orders} for the notifications."""
+    top = int(rule("max_supervise_level"))
+    raised: dict[tuple[int, str], int] = defaultdict(int)
+    for _round in range(top - 1):
+        due = WorkOrder.objects.filter(status__in=OPEN_STATUSES, parked=False, overdue=True, supervise_level__gte=1,
+                                       supervise_level__lt=top, escalate_at__lte=now)
+        # One GROUP BY over the escalate_at index (usually empty: then nothing else runs).
+        groups = list(due.order_by().values_list("supervise_level", "region_path").annotate(n=Count("pk")))
+        if not groups:
+            break
+        for level in sorted({level for level, _path, _n in groups}):
+            note = str(_("still overdue: supervised at level %(level)s automatically") % {"level": level + 1})
+            _insert_timeline(due.filter(supervise_level=level), at=now, action="supervise", note_level0=note,
+                             note_other=note, data=json.dumps({"level": level + 1, "auto": True}))
+        following = _next_escalations(due.filter(supervise_level__lt=top - 1))  # before the levels move
+        due.update(supervise_level=F("supervise_level") + 1, escalate_at=None)
+        _set_escalate_at(following)
+        for level, path, n in groups:
+            raised[(level + 1, path)] += n
+    return dict(raised)
 
 
-def _escalate(live, now) -> dict[str, int]:
-    """督办 level 1 → 2 for orders still overdue one more full stage limit after turning overdue;
-    returns {order region_path: number of orders raised} for the notification."""
-    escalate_at = ExpressionWrapper(F("overdue_at") + (F("due_at") - F("stage_started_at")),
-                                    output_field=DateTimeField())
-    due = live.filter(overdue=True, supervise_level=AUTO_LEVEL - 1, overdue_at__isnull=False,
-                      due_at__gt=F("stage_started_at")).alias(escalate_at=escalate_at).filter(escalate_at__lte=now)
-    # One GROUP BY (usually empty: then nothing else runs), one INSERT … SELECT, one UPDATE.
-    per_path = dict(due.order_by().values_list("region_path").annotate(n=Count("pk")).values_list("region_path", "n"))
-    if not per_path:
-        return {}
-    note = str(_("still overdue: supervised at level %(level)s automatically") % {"level": AUTO_LEVEL})
-    _insert_timeline(due, at=now, action="supervise", note_level0=note, note_other=note,
-                     data=f'{{"level": {AUTO_LEVEL}, "auto": true}}')
-    due.update(supervise_level=AUTO_LEVEL)
-    return per_path
+def _next_escalations(qs) -> list[tuple[int, object]]:
+    """(pk, next escalate_at) for orders that stay below the top after this raise: one more full
+    stage limit after the moment just reached, in the limit's unit (governance.workdays)."""
+    from types import SimpleNamespace
+
+    from governance import workdays
+    from workorders.models import Category, RequestType
+
+    rows = list(qs.values_list("pk", "escalate_at", "stage", "urgency", "category_id", "request_type_id",
+                               "reported_at", "dispatched_at"))
+    if not rows:
+        return []
+    categories = Category.objects.in_bulk({r[4] for r in rows})
+    rtypes = RequestType.objects.in_bulk({r[5] for r in rows if r[5]})
+    limits: dict[tuple, tuple[float, str]] = {}
+    out = []
+    for pk, at, stage, urgency, cid, rtid, reported, dispatched in rows:
+        key = (stage, urgency, cid)
+        limit = None if rtid else limits.get(key)  # a request type's cap depends on the order's own dates
+        if limit is None:
+            limit = deadlines.stage_limit(SimpleNamespace(
+                stage=stage, urgency=urgency, category=categories[cid], request_type_id=rtid,
+                request_type=rtypes.get(rtid), reported_at=reported, dispatched_at=dispatched))
+            if not rtid:
+                limits[key] = limit
+        out.append((pk, workdays.deadline(at, *limit).at))
+    return out
+
+
+def _set_escalate_at(pairs: list[tuple[int, object]]) -> None:
+    if not pairs:
+        return
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cur:
+            cur.execute(f"UPDATE {WorkOrder._meta.db_table} o SET escalate_at = v.at "
+                        f"FROM unnest(%s::bigint[], %s::timestamptz[]) AS v(id, at) WHERE o.id = v.id",
+                        [[pk for pk, _at in pairs], [at for _pk, at in pairs]])
+        return
+    WorkOrder.objects.bulk_update([WorkOrder(pk=pk, escalate_at=at) for pk, at in pairs], ["escalate_at"],
+                                  batch_size=500)
 
 
 def _mark_portable(live, now) -> tuple[list[dict], dict[str, int]]:
     """Any database: holders GROUP BY, timeline INSERT … SELECT, then the marking UPDATE."""
     turning = live.filter(overdue=False, due_at__lte=now)
-    holders = list(turning.values("assigned_user_id", "assigned_department_id").annotate(n=Count("pk")))
+    holders = list(turning.values("assigned_user_id", "assigned_department_id", "region_path")
+                   .annotate(n=Count("pk")).order_by())
     counts = {"overdue": _insert_overdue_timeline(turning, at=now) if holders else 0}
     newly = Q(overdue=False, due_at__lte=now)
     counts["marked"] = live.filter(Q(warned=False, warn_at__lte=now) | newly).update(
@@ -99,7 +155,8 @@ WITH old AS (
     ever_overdue = {o}.ever_overdue OR ({o}.due_at IS NOT NULL AND {o}.due_at <= %(now)s),
     supervise_level = CASE WHEN old.newly AND old.level_before = 0 THEN 1 ELSE {o}.supervise_level END
   FROM old WHERE {o}.id = old.id
-  RETURNING {o}.id, {o}.status, {o}.assigned_user_id, {o}.assigned_department_id, old.newly, old.level_before
+  RETURNING {o}.id, {o}.status, {o}.assigned_user_id, {o}.assigned_department_id, {o}.region_path, old.newly,
+            old.level_before
 ), ins AS (
   INSERT INTO {t} (order_id, at, actor_id, action, from_status, to_status, note, public, data)
   SELECT id, %(now)s, NULL, 'overdue', status, status,
@@ -107,9 +164,9 @@ WITH old AS (
   FROM upd WHERE newly
   RETURNING 1
 )
-SELECT assigned_user_id, assigned_department_id, count(*) FILTER (WHERE newly),
+SELECT assigned_user_id, assigned_department_id, region_path, count(*) FILTER (WHERE newly),
        (SELECT count(*) FROM upd), (SELECT count(*) FROM ins)
-FROM upd GROUP BY 1, 2"""
+FROM upd GROUP BY 1, 2, 3"""
 
 
 def _mark_postgres(now) -> tuple[list[dict], dict[str, int]]:
@@ -121,55 +178,68 @@ def _mark_postgres(now) -> tuple[list[dict], dict[str, int]]:
     with connection.cursor() as cur:
         cur.execute(sql, params)
         rows = cur.fetchall()
-    holders = [{"assigned_user_id": u, "assigned_department_id": d, "n": n} for u, d, n, _m, _i in rows if n]
-    return holders, {"overdue": rows[0][4] if rows else 0, "marked": rows[0][3] if rows else 0}
+    holders = [{"assigned_user_id": u, "assigned_department_id": d, "region_path": p, "n": n}
+               for u, d, p, n, _m, _i in rows if n]
+    return holders, {"overdue": rows[0][5] if rows else 0, "marked": rows[0][4] if rows else 0}
 
 
 @transaction.atomic
 def sweep(now=None) -> dict[str, int]:
     now = now or timezone.now()
-    streets = _escalate(WorkOrder.objects.filter(status__in=OPEN_STATUSES, parked=False), now)
     if connection.vendor == "postgresql":
         holders, counts = _mark_postgres(now)
     else:
         holders, counts = _mark_portable(WorkOrder.objects.filter(status__in=OPEN_STATUSES, parked=False), now)
     counts["cleared"] = WorkOrder.objects.filter(overdue=True).filter(
         Q(due_at__gt=now) | Q(due_at__isnull=True) | ~Q(status__in=OPEN_STATUSES)).update(overdue=False, overdue_at=None)
+    raised = _escalate(now)
     _notify_holders(holders, now)
-    counts["escalated"] = sum(streets.values())
-    _notify_streets(streets, now)
+    counts["escalated"] = sum(raised.values())
+    _notify_levels(raised, now)
     return counts
 
 
-def _notify_streets(streets: dict[str, int], now) -> None:  # {order region_path: n}
-    """One inbox row per street officer whose street has orders raised to 督办 level 2."""
+# Who hears of an automatic 督办 at each level above 1 (ROLES.md: the street officer supervises
+# and closes; the district administrator holds all orders of the district). Higher levels: the district.
+LEVEL_RECIPIENTS = {2: ("street_officer", "street"), 3: ("district_admin", "district")}
+
+
+def _notify_levels(raised: dict[tuple[int, str], int], now) -> None:  # {(level, order region_path): n}
+    """One inbox row per person of the level an order was raised to, whose region holds it."""
     from django.urls import reverse
     from django.utils.translation import ngettext
 
     from governance.models import Assignment
     from governance.notify.services import notify
-    from governance.roles import Role
 
-    if not streets:
+    if not raised:
         return
-    per_user: dict[int, tuple] = {}
-    for a in Assignment.objects.active().filter(role=Role.STREET_OFFICER, region__level="street") \
-            .select_related("user", "region"):
-        n = sum(k for path, k in streets.items() if path.startswith(a.region.path))
-        if n:
-            user, before = per_user.get(a.user_id, (a.user, 0))
-            per_user[a.user_id] = (user, before + n)
     url = reverse("workorders:staff")
-    for user, n in per_user.values():
-        notify(user=user, kind="workorder", url=url, dedup_key=f"wo:sweep:l{AUTO_LEVEL}:{now.isoformat()}",
-               title=ngettext("%(n)s overdue order raised to supervision (督办) level 2",
-                              "%(n)s overdue orders raised to supervision (督办) level 2", n) % {"n": n})
+    for level in sorted({level for level, _path in raised}):
+        role, region_level = LEVEL_RECIPIENTS.get(level, LEVEL_RECIPIENTS[max(LEVEL_RECIPIENTS)])
+        paths = {path: n for (lvl, path), n in raised.items() if lvl == level}
+        per_user: dict[int, tuple] = {}
+        for a in Assignment.objects.active().filter(role=role, region__level=region_level).select_related("user", "region"):
+            n = sum(k for path, k in paths.items() if path.startswith(a.region.path))
+            if n:
+                user, before = per_user.get(a.user_id, (a.user, 0))
+                per_user[a.user_id] = (user, before + n)
+        for user, n in per_user.values():
+            notify(user=user, kind="workorder", url=url, dedup_key=f"wo:sweep:l{level}:{now.isoformat()}",
+                   title=ngettext("%(n)s overdue order raised to supervision (督办) level %(level)s",
+                                  "%(n)s overdue orders raised to supervision (督办) level %(level)s", n)
+                   % {"n": n, "level": level})
+
+
+def _community_path(region_path: str) -> str | None:
+    parts = [p for p in region_path.strip("/").split("/") if p]  # district / street / community / grid …
+    return "/" + "/".join(parts[:3]) + "/" if len(parts) >= 3 else None
 
 
 def _notify_holders(holders: list[dict], now) -> None:
-    """One inbox row per person holding newly overdue orders, and per department's staff."""
-    from collections import defaultdict
-
+    """督办 level 1: one inbox row per person holding newly overdue orders (the assigned person,
+    or the department's staff) and per staff member of the next level up — the community of the
+    place, for every order no department holds."""
     from django.urls import reverse
     from django.utils.translation import ngettext
 
@@ -179,16 +249,28 @@ def _notify_holders(holders: list[dict], now) -> None:
 
     if not holders:
         return
+    depts = {row["assigned_department_id"] for row in holders if row["assigned_department_id"]}
+    communities = {_community_path(row["region_path"]) for row in holders if not row["assigned_department_id"]}
+    dept_staff: dict[int, set[int]] = defaultdict(set)
+    community_staff: dict[str, set[int]] = defaultdict(set)
+    if depts:
+        for uid, dept in Assignment.objects.active().filter(role=Role.DEPARTMENT_STAFF, department_id__in=depts) \
+                .values_list("user_id", "department_id"):
+            dept_staff[dept].add(uid)
+    communities.discard(None)
+    if communities:
+        for uid, path in Assignment.objects.active().filter(role=Role.COMMUNITY_STAFF, region__path__in=communities) \
+                .values_list("user_id", "region__path"):
+            community_staff[path].add(uid)
     per_user: dict[int, int] = defaultdict(int)
-    per_dept: dict[int, int] = defaultdict(int)
     for row in holders:
-        if row["assigned_user_id"]:
-            per_user[row["assigned_user_id"]] += row["n"]
-        elif row["assigned_department_id"]:
-            per_dept[row["assigned_department_id"]] += row["n"]
-    if per_dept:
-        for a in Assignment.objects.active().filter(role=Role.DEPARTMENT_STAFF, department_id__in=per_dept):
-            per_user[a.user_id] += per_dept[a.department_id]
+        told = {row["assigned_user_id"]} if row["assigned_user_id"] else set()
+        if row["assigned_department_id"]:
+            told |= dept_staff[row["assigned_department_id"]]
+        else:
+            told |= community_staff[_community_path(row["region_path"]) or ""]
+        for uid in told:
+            per_user[uid] += row["n"]
     key = f"wo:sweep:{now.isoformat()}"
     url = reverse("workorders:staff")
     users = User.objects.in_bulk(list(per_user))
