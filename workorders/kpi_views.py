@@ -8,7 +8,7 @@ from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -47,7 +47,7 @@ def _door(back: str):
             try:
                 return body(request, *args, **kwargs)
             except NotFound:
-                raise Http404 from None
+                raise  # an Http404: the 404 page, not a message and a redirect like the other domain errors
             except Forbidden as exc:
                 return render(request, "workorders/forbidden.html", {"message": exc.message}, status=403)
             except DomainError as exc:

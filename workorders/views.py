@@ -341,9 +341,7 @@ def staff_action(request, pk):
     try:
         fn(order, request.user, request.POST, request.FILES)
     except NotFound:
-        from django.http import Http404
-
-        raise Http404 from None
+        raise  # an Http404: the 404 page, not a message and a redirect like the other domain errors
     except Forbidden as exc:
         messages.error(request, exc.message)
         return render(request, "workorders/forbidden.html", {"message": exc.message}, status=403)
