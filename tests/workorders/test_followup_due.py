@@ -91,3 +91,43 @@ def test_admin_queue_filter_and_staff_page(world, make_order, client_for):
     assert [o.pk for o in r.context["page"]] == [order.pk]
     assert r.context["counts"]["followup_overdue"] == 1
     assert 'data-testid="followup-due"' in r.content.decode()
+
+
+def _backfill(chunk=1):
+    import importlib
+    from types import SimpleNamespace
+
+    from django.apps import apps as django_apps
+    from django.db import connection
+
+    migration = importlib.import_module("workorders.migrations.0008_backfill_followup_due")
+    # the function only reads schema_editor.connection (SQLite refuses a real editor inside a test's transaction)
+    migration.backfill_followup_due(django_apps, SimpleNamespace(connection=connection), chunk=chunk)
+
+
+def test_the_migration_backfills_orders_closed_before_the_deadline_existed(world, make_order):
+    """Orders closed before 0006: the due moment the closing service would have set, and the
+    first answer after closing marks the follow-up done (so an answered order is not owed)."""
+    u = world.users
+    unanswered = closed_order(world, make_order)
+    answered = closed_order(world, make_order)
+    services.followup_record(order=answered, actor=u["wang_resident"], contacted_in_time=True, solved=True,
+                             satisfaction="satisfied")
+    answer_at = answered.followups.get().at
+    still_open = make_order()
+    WorkOrder.objects.update(followup_due_at=None, followed_up_at=None)  # as before 0006
+    _backfill()
+    unanswered.refresh_from_db()
+    answered.refresh_from_db()
+    assert unanswered.followup_due_at == workdays.deadline(unanswered.closed_at, 2, "work_days").at
+    assert unanswered.followed_up_at is None and unanswered.followup_owed
+    assert answered.followup_due_at == workdays.deadline(answered.closed_at, 2, "work_days").at
+    assert answered.followed_up_at == answer_at and not answered.followup_owed
+    assert WorkOrder.objects.get(pk=still_open.pk).followup_due_at is None
+    # a second run changes nothing; the district's own limit is the one applied
+    _backfill()
+    assert WorkOrder.objects.get(pk=unanswered.pk).followup_due_at == unanswered.followup_due_at
+    WorkorderRules.objects.create(followup_limit=5, followup_unit="days")
+    WorkOrder.objects.filter(pk=unanswered.pk).update(followup_due_at=None)
+    _backfill(chunk=500)
+    assert WorkOrder.objects.get(pk=unanswered.pk).followup_due_at == unanswered.closed_at + dt.timedelta(days=5)

@@ -6,6 +6,7 @@ unit through governance.workdays — across the 2025 National Day holiday (Oct 1
 
 import datetime as dt
 import importlib
+from types import SimpleNamespace
 from unittest import mock
 from zoneinfo import ZoneInfo
 
@@ -172,6 +173,6 @@ def test_the_migration_backfills_open_orders_like_the_service(world, make_order,
     WorkOrder.objects.filter(pk=order.pk).update(escalate_at=None)
     WorkOrder.objects.filter(pk=closed.pk).update(escalate_at=None, status="closed", stage="")
     migration = importlib.import_module("workorders.migrations.0007_escalate_at")
-    migration.backfill_escalate_at(django_apps, connection.schema_editor(), chunk=1)
+    migration.backfill_escalate_at(django_apps, SimpleNamespace(connection=connection), chunk=1)
     assert WorkOrder.objects.get(pk=order.pk).escalate_at == at(2025, 10, 10, 17, 0)
     assert WorkOrder.objects.get(pk=closed.pk).escalate_at is None
