@@ -17,8 +17,46 @@ from workorders.services.common import handler_ids_in_path
 LIST_RELATED = ("category", "request_type", "region", "assigned_department", "assigned_region", "assigned_user")
 
 
+# A list row: the order's own columns and the id and name of what it points to — not the whole
+# related rows (a region's boundary, a user's password hash) that select_related would fetch.
+LIST_VALUES = (
+    "id", "number", "channel", "status", "urgency", "address", "reported_at", "due_at", "handling_due_at",
+    "due_estimated", "warned", "overdue", "parked", "appealed", "supervise_level", "plus_ones", "routing_mode",
+    "updated_at", "followup_due_at", "followed_up_at",
+    "category_id", "category__kind", "category__code", "category__name", "region_id", "region__name",
+    "assigned_department_id", "assigned_department__name", "assigned_region_id", "assigned_region__name",
+    "assigned_user_id", "assigned_user__display_name", "assigned_user__first_name", "assigned_user__last_name",
+    "assigned_user__username",
+)
+
+
 def orders(user, action: str = "view"):
     return access.scope(WorkOrder.objects.select_related(*LIST_RELATED), user, action)
+
+
+class ListRows:
+    """A list queryset for a paginator: counted as filtered (no joins but those the filters
+    need), a slice read as plain rows of LIST_VALUES — one query, no model instances."""
+
+    def __init__(self, queryset):
+        self.queryset = queryset
+        self.ordered = queryset.ordered  # the paginator warns about unordered lists
+
+    def count(self) -> int:
+        return self.queryset.count()
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, key):
+        if not isinstance(key, slice):
+            raise TypeError("ListRows reads pages (slices) only")
+        return list(self.queryset.values(*LIST_VALUES)[key])
+
+
+def list_rows(queryset) -> ListRows:
+    """A scoped, filtered, ordered order queryset (e.g. `orders(user)`) as list rows for a page."""
+    return ListRows(queryset)
 
 
 def queue(user):

@@ -75,7 +75,7 @@ def queries_of(fn) -> int:
 PAGE_SQL = """
 SELECT o.id, o.number, o.channel, o.status, o.urgency, o.address, o.reported_at, o.due_at, o.handling_due_at,
        o.due_estimated, o.warned, o.overdue, o.parked, o.appealed, o.supervise_level, o.plus_ones, o.routing_mode,
-       o.updated_at, c.id, c.kind, c.code, c.name, r.id, r.name, d.id, d.name, ar.id, ar.name, u.id, u.display_name
+       o.updated_at, o.followup_due_at, o.followed_up_at, c.id, c.kind, c.code, c.name, r.id, r.name, d.id, d.name, ar.id, ar.name, u.id, u.display_name
 FROM workorders_workorder o
 JOIN workorders_category c ON c.id = o.category_id
 JOIN governance_region r ON r.id = o.region_id
@@ -129,6 +129,13 @@ def bench_list(persona, status, page, repeat):
         return json.dumps({"count": count, "results": rows}, default=str)
 
     def selector():
+        # What the list reads: the scoped, filtered page as rows (selectors.list_rows).
+        user = User.objects.get(pk=pk)
+        qs = selectors.orders(user).filter(status=status).order_by("-reported_at", "-id")
+        return selectors.list_rows(qs)[offset:offset + 50]
+
+    def selector_objects():
+        # The same page as 50 model objects with their related rows (the staff pages' way).
         user = User.objects.get(pk=pk)
         return list(selectors.orders(user).filter(status=status).order_by("-reported_at", "-id")[offset:offset + 50])
 
@@ -139,17 +146,20 @@ def bench_list(persona, status, page, repeat):
 
     got = [o["id"] for o in api()["results"]]
     want = [r[0] for r in sql_page()]
-    assert got == want == [o.pk for o in selector()], f"{persona}: the API, the selector and the SQL disagree"
+    assert got == want == [r["id"] for r in selector()] == [o.pk for o in selector_objects()], \
+        f"{persona}: the API, the selector and the SQL disagree"
     count = json.loads(sql_api())["count"]
     t_api, t_sql_api = side_by_side(api, sql_api, repeat=repeat)
     t_sel, t_sql = side_by_side(selector, sql_page, repeat=repeat)
+    t_obj, t_sql_obj = side_by_side(selector_objects, sql_page, repeat=repeat)
     q1 = queries_of(lambda: _api_page(view, factory, pk, status, 1))
     deep = page if page > 1 else (2 if count > 50 else 1)
     qn = queries_of(lambda: _api_page(view, factory, pk, status, deep))
     label = f"{persona} status={status} page {page} ({count} rows)"
     return [
         (f"(a) API list · {label}", t_api, t_sql_api, "list", f"{q1}/{qn}"),
-        (f"(a) selector · {label}", t_sel, t_sql, "list", ""),
+        (f"(a) selector rows · {label}", t_sel, t_sql, "list", ""),
+        (f"    (info) selector as model objects · {label}", t_obj, t_sql_obj, "", ""),
     ], len(got)
 
 

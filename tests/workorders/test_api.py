@@ -127,18 +127,49 @@ def test_applications_decide(world, api_for, make_order):
     assert r.status_code == 200
 
 
-def test_hand_written_list_rows_match_the_declared_fields(world, make_order):
+@pytest.mark.parametrize("closed", [False, True])
+def test_hand_written_list_rows_match_the_declared_fields(world, make_order, closed):
+    """The list writes its rows from plain values (selectors.list_rows → OrderListSerializer.rows);
+    they must equal DRF's own rendering of the declared fields, key for key."""
     from rest_framework import serializers as drf
 
-    from workorders import services
+    from workorders import selectors, services
     from workorders.api.serializers import OrderListSerializer
 
-    order = make_order("e0602")
-    services.order_accept(order=order, actor=world.users["zhao_community"])
-    order = services.order_dispatch(order=order, actor=world.users["zhao_community"], user=world.users["li_gridworker"],
-                                    reason="就近")
-    order = WorkOrder.objects.select_related("category", "region", "assigned_region", "assigned_user",
-                                             "assigned_department").get(pk=order.pk)
-    fast = OrderListSerializer(order).data
+    from .test_rules_admin import closed_order
+
+    u = world.users
+    if closed:
+        order = closed_order(world, make_order)
+    else:
+        order = make_order("e0602")
+        services.order_accept(order=order, actor=u["zhao_community"])
+        order = services.order_dispatch(order=order, actor=u["zhao_community"], user=u["li_gridworker"],
+                                        reason="就近")
+    u["li_gridworker"].display_name = ""  # the name falls back to the full name, then the username
+    u["li_gridworker"].save()
+    order = WorkOrder.objects.select_related(*selectors.LIST_RELATED).get(pk=order.pk)
     slow = drf.Serializer.to_representation(OrderListSerializer(order), order)
-    assert fast == slow and set(fast) == set(OrderListSerializer.Meta.fields)
+    rows = selectors.list_rows(WorkOrder.objects.filter(pk=order.pk).order_by("id"))[0:1]
+    assert OrderListSerializer.rows(rows) == [slow]
+    assert OrderListSerializer(order).data == slow and set(slow) == set(OrderListSerializer.Meta.fields)
+    assert slow["assigned_user"]["name"] == str(u["li_gridworker"])
+    assert slow["followup_state"] == ("owed" if closed else None)
+
+
+def test_list_endpoint_rows_equal_drf_rendering(world, api_for, make_order):
+    from rest_framework import serializers as drf
+
+    from workorders import selectors, services
+    from workorders.api.serializers import OrderListSerializer
+
+    for code in ("e0102", "e0401", "e0602"):
+        o = make_order(code)
+        services.order_accept(order=o, actor=world.users["zhao_community"])
+    services.order_dispatch(order=o, actor=world.users["chen_street"])
+    data = api_for("chen_street").get(url("order-list")).data
+    assert data["count"] == 3
+    objs = {o.pk: o for o in WorkOrder.objects.select_related(*selectors.LIST_RELATED)}
+    for row in data["results"]:
+        assert row == drf.Serializer.to_representation(OrderListSerializer(objs[row["id"]]), objs[row["id"]])
+    assert api_for("chen_street").get(url("order-list"), {"page": 2}).status_code == 404

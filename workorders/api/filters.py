@@ -1,3 +1,4 @@
+from django.utils import translation
 from django_filters import rest_framework as filters
 
 from governance.models import Region
@@ -22,6 +23,18 @@ class OrderFilter(filters.FilterSet):
         model = WorkOrder
         fields = ["status", "overdue", "parked", "warned", "category", "region", "channel", "urgency",
                   "assigned_department"]
+
+    _form_classes: dict[tuple[type, str | None], type] = {}
+
+    def get_form_class(self):
+        """The filter form is the same for every request but for its labels' language: built
+        once per language (building its 15 fields cost more than writing the page's rows).
+        Each request still gets its own bound form and its own copies of the filters."""
+        key = (type(self), translation.get_language())
+        form_class = self._form_classes.get(key)
+        if form_class is None:
+            form_class = self._form_classes[key] = super().get_form_class()
+        return form_class
 
     def filter_region(self, qs, name, value):
         path = Region.objects.filter(pk=value).values_list("path", flat=True).first()

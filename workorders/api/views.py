@@ -46,6 +46,15 @@ class OrderViewSet(ScopedViewMixin, mixins.ListModelMixin, mixins.RetrieveModelM
     def check_object_permissions(self, request, obj):
         pass  # services re-check with access.require; views only read through the scoped queryset
 
+    def list(self, request, *args, **kwargs):
+        """The scoped, filtered page read as plain rows: one count (without the joins the rows
+        need) and one page query; no model instances, no per-field serializer work."""
+        rows = selectors.list_rows(self.filter_queryset(self.get_queryset()))
+        page = self.paginate_queryset(rows)
+        if page is None:
+            return Response(s.OrderListSerializer.rows(rows[:]))
+        return self.get_paginated_response(s.OrderListSerializer.rows(page))
+
     def _detail(self, order, code=status.HTTP_200_OK):
         order = (WorkOrder.objects.select_related(*selectors.LIST_RELATED)
                  .prefetch_related(Prefetch("timeline", queryset=TimelineEntry.objects.select_related("actor")),
