@@ -8,8 +8,9 @@ import logging
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from governance.notify.services import lazy_format
 from workorders import clock
 from workorders.lifecycle import TRANSITIONS
 from workorders.models import PlusOne, TimelineEntry, WorkOrder
@@ -27,8 +28,9 @@ def timeline(order: WorkOrder, *, action: str, actor, from_status: str = "", not
     )
 
 
-def _notify(user, *, title: str, body: str, url: str, key: str, order: WorkOrder) -> None:
-    """governance.notify: the inbox row now (same key = one notification), the push after commit."""
+def _notify(user, *, title, body, url: str, key: str, order: WorkOrder) -> None:
+    """governance.notify: the inbox row now (same key = one notification), the push after commit.
+    Titles are lazy: notify renders them in each recipient's language."""
     from governance.notify.services import notify
 
     notify(user=user, kind="workorder", title=title, body=body, url=url, obj=order, dedup_key=key)
@@ -47,11 +49,11 @@ def notify_reporter(order: WorkOrder, entry: TimelineEntry) -> None:
     for user in recipients:
         if user == entry.actor:
             continue
-        _notify(user, title=_("Your report %(number)s: %(step)s") % {"number": order.number, "step": label},
+        _notify(user, title=lazy_format(gettext_lazy("Your report %(number)s: %(step)s"), number=order.number, step=label),
                 body=entry.note, url=url, key=f"wo:{order.pk}:{entry.pk}", order=order)
 
 
-def notify_user(user, order: WorkOrder, *, title: str, body: str = "", key: str) -> None:
+def notify_user(user, order: WorkOrder, *, title, body="", key: str) -> None:
     if user is None:
         return
     _notify(user, title=title, body=body, url=reverse("workorders:staff_detail", kwargs={"pk": order.pk}),

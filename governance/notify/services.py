@@ -4,6 +4,11 @@
     notify(user=resident, title=_("Your report was accepted"), url=order.get_absolute_url(),
            kind="workorder", obj=order, channels=("inbox", "push", "sms"), dedup_key=f"order:{order.pk}:accepted")
 
+Texts are rendered in the RECIPIENT's language (User.language, else LANGUAGE_CODE), not the
+actor's: pass gettext_lazy strings, and `lazy_format(gettext_lazy("… %(x)s"), x=…)` (or an
+ngettext_lazy with a named number) where they carry values; notify renders them under
+translation.override for each recipient, and SMS / e-mail are composed the same way.
+
 `notify` writes the inbox row in the caller's transaction. After commit the row is
 pushed to the user's open pages (Channels group `user_<id>`) from the process that
 committed — and SMS / e-mail are sent by a Celery task. With the in-memory channel layer
@@ -20,7 +25,8 @@ from asgiref.sync import async_to_sync
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.functional import lazy
 
 from governance.errors import NotFound
 from governance.models import Notification
@@ -30,6 +36,24 @@ log = logging.getLogger(__name__)
 
 CHANNELS = ("inbox", "push", "sms", "email")
 DEFAULT_CHANNELS = ("inbox", "push")
+
+
+def lazy_format(message, /, **params):
+    """`message % params`, done when the text is rendered — inside notify, in the recipient's
+    language. `message` is a gettext_lazy string, or an ngettext_lazy whose number is one of
+    the params by name (`ngettext_lazy("%(n)s order", "%(n)s orders", "n")`); lazy params
+    (labels, choices) are rendered in the same language."""
+    return lazy(lambda: message % params, str)()
+
+
+def language_of(user) -> str:
+    return getattr(user, "language", "") or settings.LANGUAGE_CODE
+
+
+def render_for(user, text) -> str:
+    """A text (lazy or plain) as `user` reads it."""
+    with translation.override(language_of(user)):
+        return str(text)
 
 
 def group_name(user_id: int) -> str:
@@ -47,7 +71,7 @@ def notify(*, user, title, body="", url="", kind="info", obj=None, channels=DEFA
         if existing is not None:
             return existing
     fields = dict(
-        user=user, kind=kind, title=str(title)[:200], body=str(body), url=url or "",
+        user=user, kind=kind, title=render_for(user, title)[:200], body=render_for(user, body), url=url or "",
         object_type=obj._meta.label_lower if obj is not None else "",
         object_id=str(obj.pk) if obj is not None else "",
         channels=list(dict.fromkeys(["inbox", *channels])), dedup_key=dedup_key or None,
@@ -116,30 +140,36 @@ def _mark_delivered(notification: Notification, channel: str, value: str | None 
 
 
 def deliver_external(notification_id: int) -> None:
-    """SMS and e-mail for one notification; a channel already delivered is skipped (idempotent)."""
-    from governance.notify.sms import send_sms
-
+    """SMS and e-mail for one notification; a channel already delivered is skipped (idempotent).
+    The row's texts are already in the recipient's language; the frame (the portal's name) follows."""
     with transaction.atomic():
         notification = (Notification.objects.select_for_update().select_related("user")
                         .filter(pk=notification_id).first())
         if notification is None:
             return
-        done = notification.delivered or {}
-        user = notification.user
-        if "sms" in notification.channels and "sms" not in done:
-            if user.mobile:
-                text = notification.title if not notification.body else f"{notification.title}：{notification.body}"
-                send_sms(mobile=user.mobile, text=f"【{settings.PORTAL_NAME}】{text}"[:300], purpose="notify")
-                _mark_delivered(notification, "sms")
-            else:
-                _mark_delivered(notification, "sms", "skipped: no mobile")
-        if "email" in notification.channels and "email" not in done:
-            if user.email:
-                body = notification.body + (f"\n\n{notification.url}" if notification.url else "")
-                send_mail(notification.title, body, None, [user.email])
-                _mark_delivered(notification, "email")
-            else:
-                _mark_delivered(notification, "email", "skipped: no e-mail")
+        with translation.override(language_of(notification.user)):
+            _deliver_external(notification)
+
+
+def _deliver_external(notification: Notification) -> None:
+    from governance.notify.sms import send_sms
+
+    done = notification.delivered or {}
+    user = notification.user
+    if "sms" in notification.channels and "sms" not in done:
+        if user.mobile:
+            text = notification.title if not notification.body else f"{notification.title}：{notification.body}"
+            send_sms(mobile=user.mobile, text=f"【{settings.PORTAL_NAME}】{text}"[:300], purpose="notify")
+            _mark_delivered(notification, "sms")
+        else:
+            _mark_delivered(notification, "sms", "skipped: no mobile")
+    if "email" in notification.channels and "email" not in done:
+        if user.email:
+            body = notification.body + (f"\n\n{notification.url}" if notification.url else "")
+            send_mail(notification.title, body, None, [user.email])
+            _mark_delivered(notification, "email")
+        else:
+            _mark_delivered(notification, "email", "skipped: no e-mail")
 
 
 def notification_mark_read(*, notification_id: int, actor) -> Notification:

@@ -42,8 +42,10 @@ def rentals_expiring(*, today=None, days: int = REMIND_DAYS):
 def rental_reminders_send(*, today=None, days: int = REMIND_DAYS) -> int:
     """Notify the community staff and the grid workers of each rental ending soon. Idempotent
     (one notification per rental and recipient via dedup_key); re-derived from the database each run."""
+    from django.utils.translation import gettext_lazy
+
     from governance.models import Assignment
-    from governance.notify.services import notify
+    from governance.notify.services import lazy_format, notify
     from governance.roles import Role
 
     today = today or timezone.localdate()
@@ -58,7 +60,8 @@ def rental_reminders_send(*, today=None, days: int = REMIND_DAYS) -> int:
             if not (a.region_id and rental.region_path.startswith(a.region.path)):
                 continue
             key = f"rental-expiry:{rental.pk}:{rental.ends_on}"
-            title = _("Rental ends on %(date)s: %(unit)s") % {"date": rental.ends_on, "unit": rental.unit}
+            title = lazy_format(gettext_lazy("Rental ends on %(date)s: %(unit)s"), date=rental.ends_on,
+                                unit=rental.unit)  # rendered in each recipient's language
             notify(user=a.user, kind="rental_expiry", title=title, dedup_key=key, obj=rental, channels=("inbox",))
             sent += 1
     return sent

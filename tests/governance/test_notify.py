@@ -248,3 +248,42 @@ def test_api_list_query_count_is_constant(world, api_for):
     wang = world.users["wang_resident"]
     api = api_for("wang_resident")
     assert_constant_queries(lambda n: _some(wang, n), lambda: api.get("/api/v1/notifications/"))
+
+
+# --- language: the recipient's, not the actor's ------------------------------------------------
+
+
+def _speaks(user, language):
+    user.language = language
+    user.save(update_fields=["language"])
+    return user
+
+
+def _in(language, text):
+    from django.utils import translation
+
+    with translation.override(language):
+        return str(text)
+
+
+def test_lazy_texts_are_rendered_in_each_recipients_language(world, django_capture_on_commit_callbacks):
+    from django.utils import translation
+    from django.utils.translation import gettext_lazy, ngettext_lazy
+
+    from governance.notify.services import lazy_format
+
+    en = _speaks(world.users["li_gridworker"], "en")
+    zh = _speaks(world.users["zhao_community"], "zh-hans")
+    default = _speaks(world.users["wang_resident"], "")  # no choice made: the site's language (zh-hans)
+    title = lazy_format(ngettext_lazy("%(n)s order is overdue", "%(n)s orders are overdue", "n"), n=2)
+    english, chinese = _in("en", title), _in("zh-hans", title)
+    assert english == "2 orders are overdue" and chinese != english and "2" in chinese
+    for actor_language in ("zh-hans", "en"):
+        with translation.override(actor_language), django_capture_on_commit_callbacks(execute=True):
+            rows = [notify(user=u, title=title, body=gettext_lazy("Linli"), channels=("inbox", "sms"))
+                    for u in (en, zh, default)]
+        assert [(r.title, r.body) for r in rows] == [(english, "Linli"), (chinese, "邻里"), (chinese, "邻里")]
+    # SMS is framed in the recipient's language too (the portal's name)
+    texts = {m.mobile: m.text for m in sms.outbox}
+    assert texts[en.mobile].startswith("【Linli】") and texts[default.mobile].startswith("【邻里】")
+

@@ -9,9 +9,11 @@ import datetime as dt
 from django.db import transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from governance.errors import Forbidden, IllegalTransition, ValidationFailed
 from governance.models import Department, Region
+from governance.notify.services import lazy_format
 from governance.roles import GRID_ROLES, Role
 from workorders import deadlines, events, photos
 from workorders import order_routing as routing
@@ -112,7 +114,8 @@ def order_dispatch(*, order: WorkOrder, actor, department=None, region: Region |
         text += "；" + note.strip()
     transition(order, "dispatch", actor=actor, note=text, data=data)
     if user is not None:
-        events.notify_user(user, order, title=_("New order for you: %(number)s") % {"number": order.number},
+        events.notify_user(user, order, title=lazy_format(gettext_lazy("New order for you: %(number)s"),
+                                                         number=order.number),
                            body=order.description[:200], key=f"wo:{order.pk}:assigned:{user.pk}:{int(order.updated_at.timestamp())}")
     return order
 
@@ -227,7 +230,8 @@ def order_supervise(*, order: WorkOrder, actor, note: str) -> WorkOrder:
     later = deadlines.escalation_after(order, max(now(), order.due_at) if order.due_at else None)
     order.escalate_at = max(later, order.escalate_at) if later and order.escalate_at else later
     transition(order, "supervise", actor=actor, note=note.strip(), data={"level": order.supervise_level})
-    events.notify_user(order.assigned_user, order, title=_("Supervision (督办): %(number)s") % {"number": order.number},
+    events.notify_user(order.assigned_user, order,
+                       title=lazy_format(gettext_lazy("Supervision (督办): %(number)s"), number=order.number),
                        body=note, key=f"wo:{order.pk}:supervise:{order.supervise_level}")
     return order
 

@@ -207,10 +207,10 @@ LEVEL_RECIPIENTS = {2: ("street_officer", "street"), 3: ("district_admin", "dist
 def _notify_levels(raised: dict[tuple[int, str], int], now) -> None:  # {(level, order region_path): n}
     """One inbox row per person of the level an order was raised to, whose region holds it."""
     from django.urls import reverse
-    from django.utils.translation import ngettext
+    from django.utils.translation import ngettext_lazy
 
     from governance.models import Assignment
-    from governance.notify.services import notify
+    from governance.notify.services import lazy_format, notify
 
     if not raised:
         return
@@ -226,9 +226,9 @@ def _notify_levels(raised: dict[tuple[int, str], int], now) -> None:  # {(level,
                 per_user[a.user_id] = (user, before + n)
         for user, n in per_user.values():
             notify(user=user, kind="workorder", url=url, dedup_key=f"wo:sweep:l{level}:{now.isoformat()}",
-                   title=ngettext("%(n)s overdue order raised to supervision (督办) level %(level)s",
-                                  "%(n)s overdue orders raised to supervision (督办) level %(level)s", n)
-                   % {"n": n, "level": level})
+                   title=lazy_format(ngettext_lazy("%(n)s overdue order raised to supervision (督办) level %(level)s",
+                                                   "%(n)s overdue orders raised to supervision (督办) level %(level)s",
+                                                   "n"), n=n, level=level))
 
 
 def _community_path(region_path: str) -> str | None:
@@ -241,10 +241,10 @@ def _notify_holders(holders: list[dict], now) -> None:
     or the department's staff) and per staff member of the next level up — the community of the
     place, for every order no department holds."""
     from django.urls import reverse
-    from django.utils.translation import ngettext
+    from django.utils.translation import ngettext_lazy
 
     from governance.models import Assignment, User
-    from governance.notify.services import notify
+    from governance.notify.services import lazy_format, notify
     from governance.roles import Role
 
     if not holders:
@@ -276,4 +276,4 @@ def _notify_holders(holders: list[dict], now) -> None:
     users = User.objects.in_bulk(list(per_user))
     for uid, n in per_user.items():  # one per person, not per order: a handful of rows
         notify(user=users[uid], kind="workorder", url=url, dedup_key=key,
-               title=ngettext("%(n)s order is overdue", "%(n)s orders are overdue", n) % {"n": n})
+               title=lazy_format(ngettext_lazy("%(n)s order is overdue", "%(n)s orders are overdue", "n"), n=n))
