@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy
 from governance import access, audit
 from governance.errors import IllegalTransition, ValidationFailed
 from governance.models import Assignment, Region, User
-from governance.notify.services import notify
+from governance.notify.services import lazy_format, notify
 from governance.roles import GRID_ROLES, Role
 from households.care.models import (
     CARE_KINDS,
@@ -141,12 +141,13 @@ def _url(alert: Alert) -> str:
     return reverse("care:alert", kwargs={"pk": alert.pk})
 
 
-def _title(alert: Alert) -> str:
+def _title(alert: Alert):
+    """Lazy: governance.notify renders it in each recipient's language."""
     who = alert.person.name if alert.person is not None else str(alert.unit)
-    return _("%(kind)s: %(who)s") % {"kind": alert.get_kind_display(), "who": who}
+    return lazy_format(gettext_lazy("%(kind)s: %(who)s"), kind=AlertKind(alert.kind).label, who=who)
 
 
-def _send(users, alert: Alert, *, body: str, key: str, exclude=None, sms: bool = False) -> int:
+def _send(users, alert: Alert, *, body, key: str, exclude=None, sms: bool = False) -> int:
     count = 0
     channels = ("inbox", "push", "sms") if sms else ("inbox", "push")
     for user in users:
@@ -161,8 +162,8 @@ def _send(users, alert: Alert, *, body: str, key: str, exclude=None, sms: bool =
 def _notify_followers(alert: Alert, event: AlertEvent, *, exclude) -> None:
     """A move is told to the grid and the care contacts (the people already on the ladder)."""
     users = {u.pk: u for u in recipients(alert, Audience.GRID) + recipients(alert, Audience.CONTACTS)}
-    body = _("%(state)s by %(actor)s. %(note)s") % {
-        "state": alert.get_state_display(), "actor": exclude or _("the system"), "note": event.note}
+    body = lazy_format(gettext_lazy("%(state)s by %(actor)s. %(note)s"), state=AlertState(alert.state).label,
+                       actor=exclude or gettext_lazy("the system"), note=event.note)
     event.notified = _send(users.values(), alert, body=body, key=f"event:{event.pk}", exclude=exclude)
     event.save(update_fields=["notified"])
 
@@ -174,7 +175,7 @@ def alert_raised(alert: Alert, *, now: datetime) -> None:
                                       note=str(alert.get_kind_display()))
     if alert.kind == AlertKind.DEVICE:
         event.notified = _send(recipients(alert, Audience.GRID), alert, key="raised",
-                               body=_("A meter of this home stopped reporting: check the device."))
+                               body=gettext_lazy("A meter of this home stopped reporting: check the device."))
         event.save(update_fields=["notified"])
 
 
