@@ -21,6 +21,7 @@ from governance.errors import IllegalTransition, ValidationFailed
 from governance.models import Assignment, Region, User
 from governance.notify.services import lazy_format, notify
 from governance.roles import GRID_ROLES, Role
+from households.care import events
 from households.care.models import (
     CARE_KINDS,
     Alert,
@@ -29,6 +30,7 @@ from households.care.models import (
     AlertState,
     Audience,
     EscalationStep,
+    Meter,
     Outcome,
     VisitHelp,
     VisitTask,
@@ -57,6 +59,7 @@ def _transition(alert: Alert, action: str, *, actor, note: str, now: datetime, s
         )
     before = alert.state
     alert.state = target
+    events.push(alert, action)  # after commit
     return AlertEvent.objects.create(alert=alert, at=now, actor=actor, action=action, step=step,
                                      from_state=before, to_state=target, note=note)
 
@@ -173,6 +176,7 @@ def alert_raised(alert: Alert, *, now: datetime) -> None:
     alert is a lower notice to the grid's staff only (it is never a care alert)."""
     event = AlertEvent.objects.create(alert=alert, at=now, action="raised", to_state=AlertState.OPEN,
                                       note=str(alert.get_kind_display()))
+    events.push(alert, "raised")  # after commit
     if alert.kind == AlertKind.DEVICE:
         event.notified = _send(recipients(alert, Audience.GRID), alert, key="raised",
                                body=gettext_lazy("A meter of this home stopped reporting: check the device."))
@@ -199,5 +203,82 @@ def alerts_escalate(*, district: Region, now: datetime | None = None) -> int:
                 event.notified = _send(users, alert, key=f"step:{step.code}", body=step.instruction,
                                        sms=step.audience in (Audience.GRID, Audience.CONTACTS, Audience.COMMUNITY))
                 event.save(update_fields=["notified"])
+                events.push(alert, "escalate")
             taken += 1
     return taken
+
+
+# --- device alerts close themselves ----------------------------------------------------------
+# A home's device alert is resolved by the system (outcome "meter repaired", no actor, a timeline
+# row) when a batch brings a reading of one of its meters from after the silence began and every
+# active meter of the home has then reported since. Set-based: on PostgreSQL these CTEs are part
+# of the ingest statement (they read its `fresh(meter_id, ts)`: each meter's newest new reading).
+
+DEVICE_BACK_NOTE = gettext_lazy("The meters report again: closed by the system.")
+
+
+def device_back_ctes() -> str:
+    alert, event, meter = Alert._meta.db_table, AlertEvent._meta.db_table, Meter._meta.db_table
+    since = "to_timestamp(a.since_hour * 3600)"
+    return f"""
+    back AS (
+        SELECT a.id, a.state FROM {alert} a
+        WHERE a.kind = '{AlertKind.DEVICE.value}' AND a.state <> '{AlertState.RESOLVED.value}'
+          AND EXISTS (SELECT 1 FROM {meter} m JOIN fresh f ON f.meter_id = m.id
+                      WHERE m.unit_id = a.unit_id AND f.ts > {since})
+          AND NOT EXISTS (SELECT 1 FROM {meter} m LEFT JOIN fresh f ON f.meter_id = m.id
+                          WHERE m.unit_id = a.unit_id AND m.active
+                            AND COALESCE(GREATEST(m.last_reading_at, f.ts), '-infinity') <= {since})
+        FOR UPDATE OF a
+    ),
+    devices_back AS (
+        UPDATE {alert} a SET state = '{AlertState.RESOLVED.value}', outcome = '{Outcome.DEVICE_FIXED.value}',
+            note = %(back_note)s, resolved_at = %(now)s
+        FROM back b WHERE a.id = b.id
+        RETURNING a.id, b.state AS from_state
+    ),
+    devices_back_events AS (
+        INSERT INTO {event} (alert_id, at, actor_id, action, step, from_state, to_state, note, notified)
+        SELECT id, %(now)s, NULL, 'resolve', '', from_state, '{AlertState.RESOLVED.value}', %(back_note)s, 0
+        FROM devices_back
+        RETURNING alert_id
+    )"""
+
+
+def device_back_params(now: datetime) -> dict:
+    return {"back_note": str(DEVICE_BACK_NOTE)}
+
+
+def devices_back(*, latest: dict[int, datetime], now: datetime) -> list[int]:
+    """The same rule without data-modifying CTEs (SQLite): `latest` is each meter's newest reading
+    in the batch, the meters' last_reading_at already moved. One query when nothing is open."""
+    units = Meter.objects.filter(pk__in=list(latest)).values("unit_id")
+    candidates = list(Alert.objects.filter(kind=AlertKind.DEVICE, unit_id__in=units)
+                      .exclude(state=AlertState.RESOLVED).values_list("pk", "unit_id", "since_hour", "state"))
+    if not candidates:
+        return []
+    meters: dict[int, list[tuple]] = {}
+    for pk, unit_id, last in Meter.objects.filter(unit_id__in={c[1] for c in candidates}, active=True).values_list(
+            "pk", "unit_id", "last_reading_at"):
+        meters.setdefault(unit_id, []).append((pk, last))
+    back = []
+    for pk, unit_id, since_hour, state in candidates:
+        since = since_hour * 3600
+        home = meters.get(unit_id, [])
+        fresh = any(m in latest and latest[m].timestamp() > since for m, _last in home)
+        if fresh and all(last is not None and last.timestamp() > since for _m, last in home):
+            back.append((pk, state))
+    if not back:
+        return []
+    ids = [pk for pk, _state in back]
+    note = str(DEVICE_BACK_NOTE)
+    Alert.objects.filter(pk__in=ids).exclude(state=AlertState.RESOLVED).update(
+        state=AlertState.RESOLVED, outcome=Outcome.DEVICE_FIXED, note=note, resolved_at=now)
+    AlertEvent.objects.bulk_create([AlertEvent(alert_id=pk, at=now, action="resolve", from_state=state,
+                                               to_state=AlertState.RESOLVED, note=note) for pk, state in back])
+    return sorted(ids)
+
+
+def devices_back_recorded(alert_ids: list[int]) -> None:
+    """After the ingest closed device alerts: the open lists hear of it (after commit)."""
+    events.push_ids(alert_ids, "resolve")

@@ -1,19 +1,27 @@
-"""Meter readings in: validated row by row, stored idempotently on (meter, ts), rolled up hourly.
+"""Meter readings in: validated in one tight pass, stored idempotently on (meter, ts), rolled up hourly.
 
-The work per batch is a handful of set-based statements whatever its size:
-insert (ON CONFLICT DO NOTHING; on PostgreSQL COPY into a staging table first) → cumulative deltas
-recomputed with a window function over each touched meter's own hour range (so out-of-order
-readings fix their neighbours) → hourly roll-up upserted over the same ranges (INSERT … SELECT …
-ON CONFLICT DO UPDATE, rows whose usage did not change are left alone) → meters' last reading.
-Same delta and roll-up SQL on SQLite (≥ 3.33) and PostgreSQL.
+PostgreSQL (three round trips per batch, whatever its size): a transaction-scoped advisory lock
+serialises the batches of one utility; the validated rows are COPYed (binary) into a per-session
+TEMP staging table (no WAL, no index); then ONE statement with data-modifying CTEs dedupes them
+(first occurrence wins), reads each touched meter's stored readings over its own hour range,
+recomputes cumulative deltas with a window function over stored + new readings (so
+out-of-order readings fix their neighbours), inserts the new readings with their deltas,
+rewrites the stored deltas that changed, rolls up again only the hours holding a new reading or
+a changed delta (inserting the new hours, updating the changed ones), moves the meters' last
+reading forward and closes the device alerts of homes whose meters all report again.
+Plain INSERTs (no ON CONFLICT): the statement sees every stored row of the utility's meters
+and the lock keeps it so until commit.
+
+SQLite (the embedded default): the same rules in a few portable statements.
 """
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.db import connection, transaction
 from django.db.models import Max, OuterRef, Subquery
@@ -23,6 +31,7 @@ from django.utils.translation import gettext as _
 
 from governance.errors import ValidationFailed
 from households.care.models import HourlyUsage, Meter, Reading, ValueMode
+from households.care.services import alerts as alert_services
 
 MAX_BATCH = 5000
 # Consecutive cumulative readings further apart than this say nothing about *when* the water
@@ -30,6 +39,9 @@ MAX_BATCH = 5000
 MAX_CUMULATIVE_GAP_HOURS = 3
 FUTURE_SLACK = timedelta(minutes=10)
 FOUR_PLACES = Decimal("0.0001")
+VALUE_LIMIT = 10**10
+# pg_advisory_xact_lock(key1, key2): key1 says "care ingest", key2 is the utility.
+LOCK_NAMESPACE = 0x6361_7265  # "care"
 
 
 def epoch_hour(ts: datetime) -> int:
@@ -43,6 +55,7 @@ class IngestResult:
     stored: int = 0
     duplicates: int = 0
     errors: list[dict] = field(default_factory=list)
+    devices_back: list[int] = field(default_factory=list)  # device alerts closed by this batch
 
     def as_dict(self) -> dict:
         return {"received": self.received, "stored": self.stored, "duplicates": self.duplicates,
@@ -64,23 +77,78 @@ def _parse_ts(raw):
         ts = None
     if ts is None:
         raise ValueError(_("Not a timestamp (ISO 8601 expected, e.g. 2026-11-25T10:00:00+08:00)."))
-    if timezone.is_naive(ts):
+    if ts.utcoffset() is None:
         raise ValueError(_("The timestamp needs a UTC offset (e.g. +08:00)."))
     return ts
 
 
 def _parse_value(raw):
-    if type(raw) is float and -1e10 < raw < 1e10:  # fast path for JSON numbers; NaN/inf fail the test
-        return Decimal(repr(raw)).quantize(FOUR_PLACES)
-    if isinstance(raw, bool) or raw is None:
+    """A finite number below 1e10 (negative ones are refused by the caller, with the meter's words).
+    Floats and ints pass as they are (PostgreSQL rounds them to 4 places, half away from zero);
+    anything else becomes a Decimal."""
+    kind = type(raw)
+    if (kind is float or kind is int) and -VALUE_LIMIT < raw < VALUE_LIMIT:  # NaN fails the test
+        return raw
+    if kind is bool or raw is None:
         raise ValueError(_("Not a number."))
     try:
         value = Decimal(str(raw))
     except (InvalidOperation, ValueError):
         raise ValueError(_("Not a number.")) from None
-    if not value.is_finite() or abs(value) >= Decimal("1e10"):
+    if not value.is_finite() or abs(value) >= VALUE_LIMIT:
         raise ValueError(_("Not a number."))
-    return value.quantize(FOUR_PLACES)
+    return value
+
+
+def _validate(rows: list, meters: dict, now: datetime, result: IngestResult) -> list[tuple]:
+    """One pass over the batch: (index, meter, ts, value) of every good row, errors by index.
+    The usual row (a dict, a known meter, an ISO string with an offset, a JSON number) costs a
+    few dictionary lookups and one C-level datetime parse."""
+    limit = now + FUTURE_SLACK
+    errors = result.errors
+    good = []
+    append = good.append
+    fromiso = datetime.fromisoformat
+    for index, row in enumerate(rows):
+        if type(row) is not dict:
+            if not isinstance(row, dict):
+                errors.append({"index": index, "field": "", "message": _("Each reading is an object.")})
+                continue
+        ext = row.get("meter")
+        meter = meters.get(ext if type(ext) is str else (None if ext is None else str(ext)))
+        if meter is None:
+            # Another utility's meter is answered like a missing one: ids leak nothing.
+            errors.append({"index": index, "field": "meter", "message": _("Unknown meter.")})
+            continue
+        raw = row.get("ts")
+        try:
+            ts = fromiso(raw)
+            if ts.tzinfo is None or ts.utcoffset() is None:
+                raise ValueError
+        except (TypeError, ValueError):
+            try:
+                ts = _parse_ts(raw)
+            except ValueError as exc:
+                errors.append({"index": index, "field": "ts", "message": str(exc)})
+                continue
+        if ts > limit:
+            errors.append({"index": index, "field": "ts", "message": _("The timestamp is in the future.")})
+            continue
+        value = row.get("value")
+        kind = type(value)
+        if not ((kind is float or kind is int) and 0 <= value < VALUE_LIMIT):
+            try:
+                value = _parse_value(value)
+            except ValueError as exc:
+                errors.append({"index": index, "field": "value", "message": str(exc)})
+                continue
+            if value < 0:
+                message = (_("An interval's usage cannot be negative.") if meter.mode == ValueMode.INTERVAL
+                           else _("A meter register cannot be negative."))
+                errors.append({"index": index, "field": "value", "message": message})
+                continue
+        append((index, meter, ts, value))
+    return good
 
 
 def readings_ingest(*, utility, rows: list, actor=None, now: datetime | None = None) -> IngestResult:
@@ -98,44 +166,142 @@ def readings_ingest(*, utility, rows: list, actor=None, now: datetime | None = N
     external_ids = {str(r.get("meter")) for r in rows if isinstance(r, dict) and r.get("meter") is not None}
     meters = {m.external_id: m for m in Meter.objects.filter(utility=utility, active=True,
                                                              external_id__in=external_ids)}
+    good = _validate(rows, meters, now, result)
+    if good:
+        if connection.vendor == "postgresql":
+            stored, closed = _store_postgresql(utility.pk, good, now)
+        else:
+            stored, closed = _store_portable(good, now)
+        result.stored = stored
+        result.duplicates = len(good) - stored
+        result.devices_back = closed
+    return result
+
+
+# --- PostgreSQL: COPY into staging, one statement ---------------------------------------------
+
+STAGING = "care_reading_in"
+
+
+@functools.cache
+def _ingest_sql() -> str:
+    reading, meter, hourly = Reading._meta.db_table, Meter._meta.db_table, HourlyUsage._meta.db_table
+    gap = MAX_CUMULATIVE_GAP_HOURS
+    return f"""
+    WITH
+    s AS (  -- the batch, first occurrence of each (meter, ts) kept
+        SELECT DISTINCT ON (meter_id, ts) meter_id, ts, ROUND(value::numeric, 4)::numeric(14, 4) AS value,
+               CEIL(DATE_PART('epoch', ts) / 3600)::bigint - 1 AS hour
+        FROM {STAGING} ORDER BY meter_id, ts, idx
+    ),
+    rng AS (SELECT meter_id, MIN(hour) AS lo, MAX(hour) AS hi FROM s GROUP BY meter_id),
+    old AS (  -- what is stored over each meter's touched hours, widened by the gap either side
+        SELECT r.id, r.meter_id, r.ts, r.value, r.delta, r.hour
+        FROM rng CROSS JOIN LATERAL (
+            SELECT id, meter_id, ts, value, delta, hour FROM {reading}
+            WHERE meter_id = rng.meter_id
+              AND ts > to_timestamp((rng.lo - {gap}) * 3600) AND ts <= to_timestamp((rng.hi + {gap} + 1) * 3600)
+        ) r
+    ),
+    new AS (
+        SELECT s.* FROM s WHERE NOT EXISTS (SELECT 1 FROM old o WHERE o.meter_id = s.meter_id AND o.ts = s.ts)
+    ),
+    calc AS (
+        SELECT a.id, a.meter_id, a.ts, a.value, a.delta AS old_delta, a.hour, rng.lo, rng.hi,
+            CASE
+                WHEN m.mode = '{ValueMode.INTERVAL.value}' THEN a.value
+                WHEN LAG(a.value) OVER w IS NULL THEN NULL
+                WHEN a.hour - LAG(a.hour) OVER w > {gap} THEN NULL
+                WHEN a.value >= LAG(a.value) OVER w THEN a.value - LAG(a.value) OVER w
+                WHEN m.rollover IS NOT NULL AND LAG(a.value) OVER w > m.rollover * 0.9
+                    THEN a.value + m.rollover - LAG(a.value) OVER w
+                ELSE a.value
+            END AS new_delta
+        FROM (SELECT id, meter_id, ts, value, delta, hour FROM old
+              UNION ALL SELECT NULL, meter_id, ts, value, NULL, hour FROM new) a
+        JOIN rng ON rng.meter_id = a.meter_id
+        JOIN {meter} m ON m.id = a.meter_id
+        WINDOW w AS (PARTITION BY a.meter_id ORDER BY a.ts)
+    ),
+    ins AS (  -- a plain INSERT: `new` holds no stored (meter, ts) and the lock keeps it so
+        INSERT INTO {reading} (meter_id, ts, value, delta, hour, received_at)
+        SELECT meter_id, ts, value, new_delta, hour, %(now)s FROM calc WHERE id IS NULL
+        RETURNING 1
+    ),
+    upd AS (  -- stored readings whose delta a new neighbour changed
+        UPDATE {reading} r SET delta = c.new_delta FROM calc c
+        WHERE c.id IS NOT NULL AND r.id = c.id AND c.hour >= c.lo AND c.old_delta IS DISTINCT FROM c.new_delta
+        RETURNING 1
+    ),
+    hours AS (  -- only the hours holding a new reading or a changed delta are rolled up again
+        SELECT meter_id, hour, SUM(new_delta) AS usage FROM calc WHERE hour >= lo
+        GROUP BY meter_id, hour
+        HAVING BOOL_OR(id IS NULL OR old_delta IS DISTINCT FROM new_delta) AND COUNT(new_delta) > 0
+    ),
+    have AS (
+        SELECT h.id, h.meter_id, h.hour, h.usage
+        FROM rng CROSS JOIN LATERAL (
+            SELECT id, meter_id, hour, usage FROM {hourly}
+            WHERE meter_id = rng.meter_id AND hour >= rng.lo AND hour <= rng.hi + {gap}
+        ) h
+    ),
+    roll_new AS (
+        INSERT INTO {hourly} (meter_id, hour, usage)
+        SELECT x.meter_id, x.hour, x.usage FROM hours x
+        WHERE NOT EXISTS (SELECT 1 FROM have h WHERE h.meter_id = x.meter_id AND h.hour = x.hour)
+        ORDER BY x.meter_id, x.hour
+        RETURNING 1
+    ),
+    roll_upd AS (
+        UPDATE {hourly} u SET usage = x.usage
+        FROM hours x JOIN have h ON h.meter_id = x.meter_id AND h.hour = x.hour
+        WHERE u.id = h.id AND h.usage <> x.usage
+        RETURNING 1
+    ),
+    fresh AS (SELECT meter_id, MAX(ts) AS ts FROM new GROUP BY meter_id),
+    last_reading AS (
+        UPDATE {meter} m SET last_reading_at = GREATEST(m.last_reading_at, f.ts)
+        FROM fresh f WHERE m.id = f.meter_id
+        RETURNING m.id
+    ),
+    {alert_services.device_back_ctes()}
+    SELECT (SELECT COUNT(*) FROM ins), ARRAY(SELECT id FROM devices_back ORDER BY id)
+    """
+
+
+def _store_postgresql(utility_id: int, good: list[tuple], now: datetime) -> tuple[int, list[int]]:
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT pg_advisory_xact_lock({LOCK_NAMESPACE}, {int(utility_id)}); "
+            f"CREATE TEMP TABLE IF NOT EXISTS {STAGING} (idx integer, meter_id bigint, ts timestamptz, "
+            "value float8) ON COMMIT DELETE ROWS")
+        # Binary COPY; values travel as float8 (exact to 15 significant digits: every value
+        # below 1e10 with 4 decimals) and are rounded to 4 places in SQL.
+        with cursor.cursor.copy(f"COPY {STAGING} (idx, meter_id, ts, value) FROM STDIN (FORMAT BINARY)") as copy:
+            copy.set_types(["int4", "int8", "timestamptz", "float8"])
+            write = copy.write_row
+            for index, meter, ts, value in good:
+                write((index, meter.id, ts, float(value)))
+        cursor.execute(_ingest_sql(), {"now": now, **alert_services.device_back_params(now)})
+        stored, closed = cursor.fetchone()
+        if closed:
+            alert_services.devices_back_recorded(closed)
+        return stored, closed
+
+
+# --- SQLite (and any other database): portable statements ------------------------------------
+
+def _store_portable(good: list[tuple], now: datetime) -> tuple[int, list[int]]:
     parsed: dict[tuple[int, datetime], tuple] = {}
-    for index, row in enumerate(rows):
-        if not isinstance(row, dict):
-            result.errors.append({"index": index, "field": "", "message": _("Each reading is an object.")})
-            continue
-        meter = meters.get(str(row.get("meter")))
-        if meter is None:
-            # Another utility's meter is answered like a missing one: ids leak nothing.
-            result.errors.append({"index": index, "field": "meter", "message": _("Unknown meter.")})
-            continue
-        try:
-            ts = _parse_ts(row.get("ts"))
-        except ValueError as exc:
-            result.errors.append({"index": index, "field": "ts", "message": str(exc)})
-            continue
-        if ts > now + FUTURE_SLACK:
-            result.errors.append({"index": index, "field": "ts", "message": _("The timestamp is in the future.")})
-            continue
-        try:
-            value = _parse_value(row.get("value"))
-        except ValueError as exc:
-            result.errors.append({"index": index, "field": "value", "message": str(exc)})
-            continue
-        if value < 0:
-            message = (_("An interval's usage cannot be negative.") if meter.mode == ValueMode.INTERVAL
-                       else _("A meter register cannot be negative."))
-            result.errors.append({"index": index, "field": "value", "message": message})
-            continue
+    for _index, meter, ts, value in good:
         key = (meter.pk, ts)
         if key in parsed:
-            result.duplicates += 1
             continue
+        if not isinstance(value, Decimal):
+            value = Decimal(repr(value)) if type(value) is float else Decimal(value)
+        value = value.quantize(FOUR_PLACES, rounding=ROUND_HALF_UP)
         parsed[key] = (meter, ts, value, value if meter.mode == ValueMode.INTERVAL else None, epoch_hour(ts))
-    if parsed:
-        stored = _store(_with_batch_deltas(list(parsed.values())), now)
-        result.stored = stored
-        result.duplicates += len(parsed) - stored
-    return result
+    return _store(_with_batch_deltas(list(parsed.values())), now)
 
 
 def _with_batch_deltas(readings: list[tuple]) -> list[tuple]:
@@ -163,21 +329,6 @@ def _with_batch_deltas(readings: list[tuple]) -> list[tuple]:
     return out
 
 
-def _insert_postgresql(readings: list[tuple], now: datetime) -> int:
-    """COPY into a per-transaction staging table, then one INSERT … ON CONFLICT DO NOTHING."""
-    table = Reading._meta.db_table
-    with connection.cursor() as cursor:
-        cursor.execute("CREATE TEMP TABLE IF NOT EXISTS care_reading_in (meter_id bigint, ts timestamptz, "
-                       "value numeric, delta numeric, hour bigint) ON COMMIT DELETE ROWS")
-        with cursor.cursor.copy("COPY care_reading_in (meter_id, ts, value, delta, hour) FROM STDIN") as copy:
-            for meter, ts, value, delta, hour in readings:
-                copy.write_row((meter.pk, ts, value, delta, hour))
-        cursor.execute(f"INSERT INTO {table} (meter_id, ts, value, delta, hour, received_at) "
-                       "SELECT meter_id, ts, value, delta, hour, %s FROM care_reading_in "
-                       "ON CONFLICT (meter_id, ts) DO NOTHING", [now])
-        return cursor.rowcount
-
-
 def _insert_portable(readings: list[tuple], now: datetime) -> int:
     meter_ids = sorted({r[0].pk for r in readings})
     before = Reading.objects.filter(meter_id__in=meter_ids, received_at=now).count()
@@ -187,11 +338,9 @@ def _insert_portable(readings: list[tuple], now: datetime) -> int:
 
 
 @transaction.atomic
-def _store(readings: list[tuple], now: datetime) -> int:
-    if connection.vendor == "postgresql":
-        stored = _insert_postgresql(readings, now)
-    else:
-        stored = _insert_portable(readings, now)
+def _store(readings: list[tuple], now: datetime) -> tuple[int, list[int]]:
+    stored = _insert_portable(readings, now)
+    closed: list[int] = []
     if stored:
         # Per meter, the hours the batch touched: only those (and the next few, whose cumulative
         # deltas depend on them) are recomputed and rolled up, not the batch's whole time span.
@@ -217,7 +366,8 @@ def _store(readings: list[tuple], now: datetime) -> int:
             _recompute_deltas({pk: ranges[pk] for pk in cumulative})
         _rollup(ranges)
         _update_last_reading(latest)
-    return stored
+        closed = alert_services.devices_back(latest=latest, now=now)
+    return stored, closed
 
 
 def _ranges_cte(ranges: dict[int, list]) -> str:
@@ -289,17 +439,9 @@ def _rollup(ranges: dict[int, list]) -> None:
 
 
 def _update_last_reading(latest: dict[int, datetime]) -> None:
-    """Readings are only ever added (retention drops old ones), so on PostgreSQL a meter's last
-    reading is the later of what it was and the newest in this batch (no scan of its readings)."""
-    meter = Meter._meta.db_table
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(f"UPDATE {meter} SET last_reading_at = GREATEST(COALESCE(last_reading_at, b.ts), b.ts) "
-                           f"FROM unnest(%s::bigint[], %s::timestamptz[]) AS b(id, ts) WHERE {meter}.id = b.id",
-                           [list(latest), list(latest.values())])
-        else:
-            newest = Reading.objects.filter(meter_id=OuterRef("pk")).values("meter_id").annotate(m=Max("ts"))
-            Meter.objects.filter(pk__in=list(latest)).update(last_reading_at=Subquery(newest.values("m")))
+    """A meter's last reading: the newest it has (a late, older reading never moves it back)."""
+    newest = Reading.objects.filter(meter_id=OuterRef("pk")).values("meter_id").annotate(m=Max("ts"))
+    Meter.objects.filter(pk__in=list(latest)).update(last_reading_at=Subquery(newest.values("m")))
 
 
 def readings_purge(*, now: datetime | None = None) -> dict:
