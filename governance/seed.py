@@ -102,7 +102,7 @@ def seed() -> World:
                 )
     _load_calendar()
     first_grid = world.grids[0]
-    world.microgrids.append(_region(first_grid.code + "01", "microgrid", f"{first_grid.name}1号楼微网格", first_grid))
+    world.microgrids.append(_region(first_grid.code + "01", "microgrid", f"{first_grid.name}1-2号楼微网格", first_grid))
     for code, name in DEPARTMENTS.items():
         dept, _ = Department.objects.get_or_create(
             district=district, code=code,

@@ -63,6 +63,9 @@ class _Ids:
         return body + pii.gb11643_check_char(body)
 
 
+MICROGRID_BUILDINGS = 2  # 1号楼 and 2号楼 of grid A1
+
+
 def _grid_origin(grid):
     ring = (grid.boundary or {}).get("coordinates", [[[116.43, 39.96]]])[0]
     return ring[0][0], ring[0][1]
@@ -105,10 +108,12 @@ def seed(world) -> None:
         n_buildings = 8 if in_a else 2
         for b in range(n_buildings):
             number = (g_i % 3) * 10 + b + 1
+            # Grid A1's first buildings make up its micro-grid (hu_loudong, the 楼栋长, sees those).
+            place = world.microgrids[0] if g_i == 0 and b < MICROGRID_BUILDINGS and world.microgrids else grid
             building = Building.objects.create(
-                grid=grid, name=f"{b + 1}号楼", address=f"{street}{number}号", floors=6,
+                grid=place, name=f"{b + 1}号楼", address=f"{street}{number}号", floors=6,
                 lon=round(lon0 + 0.0005 + (b % 4) * 0.0009, 6), lat=round(lat0 + 0.0008 + (b // 4) * 0.0015, 6),
-                region_path=grid.path)
+                region_path=place.path)
             for u in range(3 if in_a else 4):
                 entrance, floor = str(u // 2 + 1), u % 6 + 1
                 unit = unit_create(building=building, entrance=entrance, floor=floor, number=f"{floor}0{u % 2 + 1}",
@@ -154,7 +159,7 @@ def seed(world) -> None:
     world.accounts.append(("Care contact", "zhang_family", DEMO_PASSWORD, f"daughter of {elderly_a1[0].name} (grid A1)"))
 
     # The two demo residents.
-    wang_household = Household.objects.filter(region_path=grid_a1.path).exclude(number__startswith="L").first()
+    wang_household = Household.objects.filter(region_path__startswith=grid_a1.path).exclude(number__startswith="L").first()
     new_person(wang_household, name="王秀兰", sex="F", year=1962, relation="配偶",
                phones=[world.users["wang_resident"].mobile], user=world.users["wang_resident"])
     comm_b_grid = world.grids[6]
