@@ -125,3 +125,69 @@ def test_a_stored_reading_between_two_new_ones_wins_over_the_batch_order(world):
     assert _hourly(water) == {0: 0.25, 1: 0.75, 2: 2.0}
     assert list(Reading.objects.filter(meter=water).order_by("ts").values_list("delta", flat=True)) == [
         None, Decimal("0.25"), Decimal("0.75"), Decimal("2.0")]
+
+
+# --- device alerts close themselves when the meters report again ----------------------------
+
+def _device_alert(world, person, now, state="open"):
+    from tests.care.factories import make_alert
+
+    return make_alert(world, kind="device", state=state, person=person, now=now)
+
+
+@pytest.mark.parametrize("state", ["open", "acknowledged"])
+def test_device_alert_closes_when_every_meter_reports_again(world, state):
+    from households.care.models import AlertEvent, AlertState, Outcome
+
+    person, water, power = watched_home(world)
+    now = T0 + timedelta(hours=10)
+    alert = _device_alert(world, person, now, state)  # silent since hour 5
+    since = alert.since_hour * 3600
+    assert since == int((T0 + timedelta(hours=5)).timestamp())
+    # water reports again, power is still silent: the alert stays
+    result = readings_ingest(utility=water.utility, rows=[_row(water, 6, 0.01)], now=now)
+    alert.refresh_from_db()
+    assert alert.state == state and result.devices_back == []
+    # power reports too: the system closes it, with an outcome, a note and a timeline row
+    result = readings_ingest(utility=power.utility, rows=[_row(power, 7, 0.1), _row(power, 8, 0.1)],
+                             now=now + timedelta(minutes=1))
+    alert.refresh_from_db()
+    assert result.devices_back == [alert.pk]
+    assert (alert.state, alert.outcome, alert.resolved_at) == (AlertState.RESOLVED, Outcome.DEVICE_FIXED,
+                                                               now + timedelta(minutes=1))
+    assert alert.note
+    event = AlertEvent.objects.filter(alert=alert).order_by("-id").first()
+    assert (event.action, event.actor, event.from_state, event.to_state) == ("resolve", None, state, "resolved")
+    # the next batch changes nothing more
+    result = readings_ingest(utility=power.utility, rows=[_row(power, 9, 0.1)], now=now + timedelta(minutes=2))
+    assert result.devices_back == [] and AlertEvent.objects.filter(alert=alert, action="resolve").count() == 1
+
+
+def test_old_readings_and_care_alerts_are_left_alone(world):
+    from tests.care.factories import make_alert
+
+    person, water, power = watched_home(world)
+    now = T0 + timedelta(hours=10)
+    alert = _device_alert(world, person, now)
+    care = make_alert(world, kind="no_life", person=person, now=now)
+    # late readings from before the silence say nothing about the meter now
+    readings_ingest(utility=water.utility, rows=[_row(water, 3, 0.01), _row(water, 4, 0.01)], now=now)
+    readings_ingest(utility=power.utility, rows=[_row(power, 4, 0.1), _row(power, 5, 0.1)], now=now)
+    alert.refresh_from_db()
+    assert alert.state == "open"
+    readings_ingest(utility=water.utility, rows=[_row(water, 9, 0.01)], now=now)
+    result = readings_ingest(utility=power.utility, rows=[_row(power, 9, 0.1)], now=now)
+    alert.refresh_from_db()
+    care.refresh_from_db()
+    assert result.devices_back == [alert.pk] and alert.state == "resolved"
+    assert care.state == "open"  # water and power coming back is no answer to a care alert
+
+
+def test_a_home_whose_meters_never_went_silent_is_not_touched(world):
+    person, water, power = watched_home(world)
+    _other, other_water, _other_power = watched_home(world)
+    now = T0 + timedelta(hours=10)
+    alert = _device_alert(world, person, now)
+    result = readings_ingest(utility=water.utility, rows=[_row(other_water, 9, 0.01)], now=now)
+    alert.refresh_from_db()
+    assert result.devices_back == [] and alert.state == "open"

@@ -245,8 +245,17 @@ def device_back_ctes() -> str:
     )"""
 
 
+def _back_note() -> str:
+    """Stored text: in the site's language, whoever's request carried the readings."""
+    from django.conf import settings
+    from django.utils import translation
+
+    with translation.override(settings.LANGUAGE_CODE):
+        return str(DEVICE_BACK_NOTE)
+
+
 def device_back_params(now: datetime) -> dict:
-    return {"back_note": str(DEVICE_BACK_NOTE)}
+    return {"back_note": _back_note()}
 
 
 def devices_back(*, latest: dict[int, datetime], now: datetime) -> list[int]:
@@ -271,7 +280,7 @@ def devices_back(*, latest: dict[int, datetime], now: datetime) -> list[int]:
     if not back:
         return []
     ids = [pk for pk, _state in back]
-    note = str(DEVICE_BACK_NOTE)
+    note = _back_note()
     Alert.objects.filter(pk__in=ids).exclude(state=AlertState.RESOLVED).update(
         state=AlertState.RESOLVED, outcome=Outcome.DEVICE_FIXED, note=note, resolved_at=now)
     AlertEvent.objects.bulk_create([AlertEvent(alert_id=pk, at=now, action="resolve", from_state=state,
