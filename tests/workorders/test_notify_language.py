@@ -57,6 +57,7 @@ def test_the_sweep_tells_each_holder_in_their_own_language(world, make_order):
     services.order_accept(order=order, actor=world.users["liu_district"])
     services.order_dispatch(order=order, actor=world.users["liu_district"])
     order = WorkOrder.objects.get(pk=order.pk)
+    assert order.due_at is not None and order.escalate_at is not None
     with translation.override("en"):
         services.sweep(order.due_at + dt.timedelta(minutes=1))
         services.sweep(order.escalate_at + dt.timedelta(minutes=1))

@@ -160,7 +160,7 @@ def test_an_extension_reschedules_and_closing_clears(world, make_order, calendar
         order = services.order_handle(order=order, actor=world.users["sun_department"], note="已清除",
                                       photo_files=[jpeg()])
     # handled → the verification stage (1 working day): its own clock and its own escalation moment
-    assert order.stage == "verify"
+    assert order.stage == "verify" and order.due_at is not None
     assert order.escalate_at == workdays.deadline(order.due_at, 1, "work_days").at
     with clock(at(2025, 10, 13, 10, 0)):
         order = services.order_verify_close(order=order, actor=world.users["chen_street"])

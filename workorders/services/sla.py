@@ -22,6 +22,7 @@ next run finds the same rows from the same columns, and a second run changes not
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections import defaultdict
 
@@ -80,7 +81,7 @@ def _escalate(now) -> dict[tuple[int, str], int]:
     return dict(raised)
 
 
-def _next_escalations(qs) -> list[tuple[int, object]]:
+def _next_escalations(qs) -> list[tuple[int, dt.datetime]]:
     """(pk, next escalate_at) for orders that stay below the top after this raise: one more full
     stage limit after the moment just reached, in the limit's unit (governance.workdays)."""
     from types import SimpleNamespace
@@ -95,7 +96,7 @@ def _next_escalations(qs) -> list[tuple[int, object]]:
     categories = Category.objects.in_bulk({r[4] for r in rows})
     rtypes = RequestType.objects.in_bulk({r[5] for r in rows if r[5]})
     limits: dict[tuple, tuple[float, str]] = {}
-    out = []
+    out: list[tuple[int, dt.datetime]] = []
     for pk, at, stage, urgency, cid, rtid, reported, dispatched in rows:
         key = (stage, urgency, cid)
         limit = None if rtid else limits.get(key)  # a request type's cap depends on the order's own dates
@@ -109,7 +110,7 @@ def _next_escalations(qs) -> list[tuple[int, object]]:
     return out
 
 
-def _set_escalate_at(pairs: list[tuple[int, object]]) -> None:
+def _set_escalate_at(pairs: list[tuple[int, dt.datetime]]) -> None:
     if not pairs:
         return
     if connection.vendor == "postgresql":
