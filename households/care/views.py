@@ -1,5 +1,6 @@
-"""Portal pages: the live list of open alerts (htmx polling), the ladder on a phone, away periods.
-Thin: every write is a service call; DomainErrors are shown as messages."""
+"""Portal pages: the live list of open alerts (pushed over Channels, see consumers.py; htmx polling
+while the socket is down), the ladder on a phone, away periods. Thin: every write is a service
+call; DomainErrors are shown as messages."""
 
 from __future__ import annotations
 

@@ -108,7 +108,7 @@ def test_portal_list_and_ladder_on_a_phone(world, client_for):
     li = client_for("li_gridworker")
     page = li.get("/care/")
     assert page.status_code == 200 and f'care-alert-{alert.pk}' in page.content.decode()
-    assert 'hx-trigger="every 15s"' in page.content.decode()
+    assert "hx-trigger=\"every 15s [!this.hasAttribute('data-live')], care-changed from:body\"" in page.content.decode()
     assert f"care-alert-{alert.pk}" not in client_for("wu_gridworker").get("/care/live/").content.decode()
     li.post(f"/care/alerts/{alert.pk}/acknowledge/")
     li.post(f"/care/alerts/{alert.pk}/visit/", {"helpers": ""})

@@ -175,6 +175,8 @@ def readings_ingest(*, utility, rows: list, actor=None, now: datetime | None = N
         result.stored = stored
         result.duplicates = len(good) - stored
         result.devices_back = closed
+        if closed:
+            alert_services.devices_back_recorded(closed)
     return result
 
 
@@ -284,8 +286,6 @@ def _store_postgresql(utility_id: int, good: list[tuple], now: datetime) -> tupl
                 write((index, meter.id, ts, float(value)))
         cursor.execute(_ingest_sql(), {"now": now, **alert_services.device_back_params(now)})
         stored, closed = cursor.fetchone()
-        if closed:
-            alert_services.devices_back_recorded(closed)
         return stored, closed
 
 
