@@ -1,7 +1,9 @@
 """The orders API: departments' systems and staff apps. Thin: a serializer validates, a
 service acts (it checks access itself), the detail serializer answers."""
 
-from django.db.models import Prefetch
+from typing import cast
+
+from django.db.models import Prefetch, QuerySet
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -50,7 +52,8 @@ class OrderViewSet(ScopedViewMixin, mixins.ListModelMixin, mixins.RetrieveModelM
         """The scoped, filtered page read as plain rows: one count (without the joins the rows
         need) and one page query; no model instances, no per-field serializer work."""
         rows = selectors.list_rows(self.filter_queryset(self.get_queryset()))
-        page = self.paginate_queryset(rows)
+        # The paginator needs only count() and slices: ListRows stands in for the queryset.
+        page: list[dict] | None = self.paginate_queryset(cast("QuerySet", rows))
         if page is None:
             return Response(s.OrderListSerializer.rows(rows[:]))
         return self.get_paginated_response(s.OrderListSerializer.rows(page))
