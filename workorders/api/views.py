@@ -49,8 +49,9 @@ class OrderViewSet(ScopedViewMixin, mixins.ListModelMixin, mixins.RetrieveModelM
         pass  # services re-check with access.require; views only read through the scoped queryset
 
     def list(self, request, *args, **kwargs):
-        """The scoped, filtered page read as plain rows: one count (without the joins the rows
-        need) and one page query; no model instances, no per-field serializer work."""
+        # The scoped, filtered page read as plain rows: one count (without the joins the rows
+        # need) and one page query; no model instances, no per-field serializer work. (A comment,
+        # not a docstring: the schema takes the class docstring as the operation's description.)
         rows = selectors.list_rows(self.filter_queryset(self.get_queryset()))
         # The paginator needs only count() and slices: ListRows stands in for the queryset.
         page: list[dict] | None = self.paginate_queryset(cast("QuerySet", rows))
