@@ -2,7 +2,7 @@ import pytest
 from django.urls import reverse
 
 from governance.models import AuditEvent
-from tests.querycount import assert_constant_queries
+from tests.querycount import assert_constant_queries, count_queries
 from workorders.models import WorkOrder
 
 from .conftest import grid_point, jpeg
@@ -107,6 +107,16 @@ def test_list_query_count_is_constant(world, api_for, make_order, persona):
         fetch()
     assert not any("DISTINCT" in q["sql"] for q in ctx.captured_queries)  # a status filter must not cost a DISTINCT
     assert assert_constant_queries(make_rows, fetch, small=2, large=8) <= 3
+    counts = [q["sql"] for q in ctx.captured_queries if "COUNT(" in q["sql"].upper()]
+    assert len(counts) == 1 and "JOIN" not in counts[0].upper()  # one count, without the rows' joins
+
+    def page(n, size=3):
+        r = api.get(url("order-list"), {"status": "dispatched", "page": n, "page_size": size})
+        assert r.status_code == 200 and len(r.data["results"]) == size
+        return [o["id"] for o in r.data["results"]]
+
+    first, deep = count_queries(lambda: page(1)), count_queries(lambda: page(2))
+    assert first == deep and page(1)[0] not in page(2)  # a deep page costs what the first does
 
 
 def test_applications_decide(world, api_for, make_order):
