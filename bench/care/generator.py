@@ -4,7 +4,18 @@ Each home has an archetype (regular, frugal, irregular sleeper, night shift, reg
 regular with meter dropouts), trips away (with or without an away flag) and at most one labelled
 incident in the evaluation period: a fall (no activity from then on, at any hour, asleep or awake)
 or water left running (with or without the person falling too). Usage per hour:
-water in m³, electricity in kWh (a fridge is always running)."""
+water in m³, electricity in kWh (a fridge is always running).
+
+Appliances left on (a documented assumption, drawn from a second random stream per home so the
+homes, outings, trips and incidents are the same whatever these are):
+* everyday habits that look like it: a television evening before bed on some days (power steady
+  for 2–4 h, water now and then), dozing off with it on (1–3 h into the night), a light left on
+  during some outings;
+* `fall_leaves_on`: the share of falls after which an appliance that was on (a light, the
+  television, a heater) stays on at a steady level — someone who goes out or to bed switches
+  things off, someone lying on the floor does not. 0 means every fall leaves only the base load
+  (as before); the bench reports results at several values. The level is 0.02–0.25 kWh an hour,
+  so some of those appliances are too small to tell from the fridge."""
 
 from __future__ import annotations
 
@@ -14,6 +25,10 @@ from dataclasses import dataclass, field
 ARCHETYPES = [("regular", 0.30), ("frugal", 0.15), ("irregular", 0.15), ("night_shift", 0.10),
               ("guests", 0.15), ("dropouts", 0.15)]
 INCIDENT_WINDOW_H = {"fall": 36, "water": 12}
+FALL_LEAVES_ON = 0.5  # share of falls after which an appliance stays on (an assumption: see the README)
+TV_EVENINGS = {"regular": 0.5, "frugal": 0.3, "irregular": 0.4, "night_shift": 0.4, "guests": 0.5, "dropouts": 0.5}
+DOZE_WITH_TV = 0.08  # of TV evenings: falls asleep with it on
+OUTING_LIGHT_ON = 0.15  # of outings: a light or a heater left on
 
 
 @dataclass
@@ -60,7 +75,25 @@ def _profile(archetype, rng):
     return p
 
 
-def make_home(key: str, rng: random.Random, *, warmup_days: int, eval_days: int) -> Home:
+def _runs(flags):
+    """(start, end) of the runs of True in `flags`, end exclusive."""
+    out, start = [], None
+    for i, f in enumerate(list(flags) + [False]):
+        if f and start is None:
+            start = i
+        elif not f and start is not None:
+            out.append((start, i))
+            start = None
+    return out
+
+
+def _left_on(xr):
+    return xr.uniform(0.02, 0.25)
+
+
+def make_home(key: str, rng: random.Random, *, warmup_days: int, eval_days: int,
+              fall_leaves_on: float = FALL_LEAVES_ON) -> Home:
+    xr = random.Random(f"{key}:appliances")  # a second stream: the main one is the same as without it
     archetype = rng.choices([a for a, _ in ARCHETYPES], [w for _, w in ARCHETYPES])[0]
     p = _profile(archetype, rng)
     days = warmup_days + eval_days
@@ -102,7 +135,7 @@ def make_home(key: str, rng: random.Random, *, warmup_days: int, eval_days: int)
             if all(t + 36 < tr.start - 24 or t > tr.end + 48 for tr in trips) and (kind == "fall" or awake[t]):
                 incidents.append(Incident(kind, t, INCIDENT_WINDOW_H[kind]))
                 break
-    water, power = [], []
+    water, power, fridge_load = [], [], []
     fridge_phase = rng.random() * 6
     for h in range(n):
         hod = h % 24
@@ -125,6 +158,23 @@ def make_home(key: str, rng: random.Random, *, warmup_days: int, eval_days: int)
             w_use += 0.006  # a night-time flush
         water.append(w_use)
         power.append(e_use)
+        fridge_load.append(fridge)
+    trip_hours = {h for tr in trips for h in range(tr.start, tr.end)}
+    for start, end in _runs(awake[h] and home_here[h] for h in range(n)):
+        if end - start >= 4 and xr.random() < TV_EVENINGS[archetype]:  # television before bed
+            length, level = xr.randint(2, 4), xr.uniform(0.05, 0.15)
+            tail = xr.randint(1, 3) if xr.random() < DOZE_WITH_TV and end < n and awake[end - 1] else 0
+            for h in range(max(start, end - length), min(end + tail, n)):
+                if not home_here[h]:
+                    break
+                power[h] = fridge_load[h] + level
+                if h >= end or xr.random() < 0.5:
+                    water[h] = 0.0
+    for start, end in _runs(not home_here[h] and h not in trip_hours for h in range(n)):
+        if xr.random() < OUTING_LIGHT_ON:
+            level = _left_on(xr)
+            for h in range(start, end):
+                power[h] = fridge_load[h] + level
     for inc in incidents:
         fell = inc.kind == "fall" or rng.random() < 0.5
         flow = rng.uniform(0.1, 0.4)
@@ -134,6 +184,10 @@ def make_home(key: str, rng: random.Random, *, warmup_days: int, eval_days: int)
                 water[h], power[h] = 0.0, fridge
             if inc.kind == "water":
                 water[h] += flow * rng.uniform(0.9, 1.1)
+        if fell and xr.random() < fall_leaves_on:
+            level = _left_on(xr)
+            for h in range(inc.start, min(inc.start + inc.hours, n)):
+                power[h] = fridge_load[h] + level
     for _ in range(p["dropouts"] * (days // 30 + 1)):
         series = water if rng.random() < 0.5 else power
         start = rng.randint(0, n - 40)
@@ -143,6 +197,8 @@ def make_home(key: str, rng: random.Random, *, warmup_days: int, eval_days: int)
                 water_cumulative=rng.random() < 0.5, power_cumulative=rng.random() < 0.5)
 
 
-def make_homes(seed: int, count: int, *, warmup_days: int, eval_days: int) -> list[Home]:
+def make_homes(seed: int, count: int, *, warmup_days: int, eval_days: int,
+               fall_leaves_on: float = FALL_LEAVES_ON) -> list[Home]:
     rng = random.Random(seed)
-    return [make_home(f"s{seed}h{i:03d}", rng, warmup_days=warmup_days, eval_days=eval_days) for i in range(count)]
+    return [make_home(f"s{seed}h{i:03d}", rng, warmup_days=warmup_days, eval_days=eval_days,
+                      fall_leaves_on=fall_leaves_on) for i in range(count)]

@@ -1,18 +1,32 @@
 """The detectors as set-based SQL: one statement per detector over every watched home of a
 district, the same text on SQLite and PostgreSQL (CTEs, window functions, integer hours).
 
-Default detector ("home profile"), per home, from the last `lookback_days` of hourly usage:
-  * an hour *shows life* when water or power use is above that meter's own base (its lowest
-    hour in the last week: a running fridge or a dripping cistern is base, not life) by a margin;
-  * an hour is *known* only when every meter of the home reported it (no data is not no use);
-  * quiet spells are the runs of consecutive known hours without life (gaps-and-islands with
-    ROW_NUMBER); the spell going on now (counted from the end of an away flag, if later) is
-    **no sign of life** when it is at least `idle_min_hours` long and on at most
-    `idle_tolerated` past days the home was as quiet over the same hours of the day (a past
-    spell covering len / `idle_factor` − `idle_margin_hours` hours from the same clock time,
-    ± `idle_hour_window` h) — the home's own habits (sleep, outings, naps) set the bar;
-  * **water that never stops**: the same over runs of hours with water use of at least
-    `flow_m3` — at least `flow_min_hours` long and longer than any such run at that time of day.
+Default detector ("home profile") in two parts:
+
+* **the profile** (`profile_refresh`, once a day per home — its own beat task, and the sweep
+  refreshes any watched home whose profile is missing or older than a day): the base load of
+  each meter kind (the lowest hour of the last week: a running fridge or a dripping cistern is
+  base, not life) and, for each local hour of the day, the longest past spell of each kind still
+  going on from that hour, over the last `lookback_days` (spells of more than a day — trips,
+  incidents — and the spell going on at refresh time are not learned);
+* **the sweep** (`default_sql`, every 15 min) reads only the last `RECENT_HOURS` of hourly usage
+  and the profile, and judges the spell going on now against the home's own longest at that time
+  of day (± `idle_hour_window` h).
+
+An hour is *known* only when every meter of the home reported it (no data is not no use). Kinds
+of spell (runs of consecutive known hours, gaps-and-islands with ROW_NUMBER):
+
+* **quiet** — no sign of life: water at base and power either at base or *steady* (an appliance
+  left on: power above base that changed by at most `steady_tolerance_kwh` since the hour before —
+  nobody switched anything). Alert when at least `idle_min_hours` long and
+  len / `idle_factor` > the home's longest from that time of day + `idle_margin_hours`.
+* **steady** — water at base while power stays above base by `steady_level_kwh` without changing:
+  a light, a television or a heater nobody switches off. People who go out or go to bed switch
+  things off; a person who has fallen does not. Alert (as *no sign of life*) when at least
+  `steady_min_hours` long and longer than the home's longest at that time + `steady_margin_hours`.
+* **flow** — water that never stops: water use at least `flow_m3` above base, at least
+  `flow_min_hours` long and longer than the home's longest at that time + `flow_margin_hours`.
+
 Baselines: `seed_rule` (original design: the last two days both below 10 % of the three-day
 average, water and power) and `practice_rule` (08–20 h water < 0.01 m³, or a day > 2 m³).
 Device: a meter of a watched home without data for `device_gap_hours`.
@@ -23,14 +37,25 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from django.db import connection
+from django.db import connection, transaction
 
-from households.care.models import AlertKind, AwayFlag, Consent, HourlyUsage, Meter
+from households.care.models import (
+    AlertKind,
+    AwayFlag,
+    Consent,
+    HomeProfile,
+    HourlyUsage,
+    Meter,
+    SpellProfile,
+)
 
 TZ_HOURS = 8  # Asia/Shanghai has no daylight saving: local day/hour is integer arithmetic on epoch hours
-MAX_LEARNED_SPELL_HOURS = 24  # longer quiet spells are trips or incidents, not the home's habits
+MAX_LEARNED_SPELL_HOURS = 24  # longer spells are trips or incidents, not the home's habits
 BASE_DAYS = 7
 DEVICE_LOOKBACK_DAYS = 7
+RECENT_HOURS = 48  # what the sweep reads: a spell longer than this has long been judged
+PROFILE_MAX_AGE_HOURS = 24  # the sweep refreshes profiles older than this (the beat task does it daily)
+SPELL_ALERT_KIND = {"quiet": AlertKind.NO_LIFE, "steady": AlertKind.NO_LIFE, "flow": AlertKind.WATER_RUNNING}
 
 
 @dataclass(frozen=True)
@@ -50,15 +75,16 @@ def _tables():
         "person": Person._meta.db_table, "household": Household._meta.db_table, "unit": Unit._meta.db_table,
         "building": Building._meta.db_table, "region": Region._meta.db_table,
         "persontag": PersonTag._meta.db_table, "tagtype": TagType._meta.db_table,
-        "consent": Consent._meta.db_table, "away": AwayFlag._meta.db_table, "meter": Meter._meta.db_table, "hourly": HourlyUsage._meta.db_table,
+        "consent": Consent._meta.db_table, "away": AwayFlag._meta.db_table, "meter": Meter._meta.db_table,
+        "hourly": HourlyUsage._meta.db_table, "profile": HomeProfile._meta.db_table,
+        "spell": SpellProfile._meta.db_table,
     }
 
 
-def _watched_and_usage(kinds_filter: str = "") -> str:
-    """CTEs `watched` (unit_id, person_id) and `hu` (unit_id, kind, meter_id, hour, usage)."""
+def _watched_select() -> str:
+    """SELECT unit_id, person_id: the watched homes of the district (tag with `watch`, or consent)."""
     t = _tables()
     return f"""
-    watched AS (
         SELECT h.unit_id AS unit_id, MIN(p.id) AS person_id
         FROM {t['person']} p
         JOIN {t['household']} h ON h.id = p.household_id
@@ -71,7 +97,14 @@ def _watched_and_usage(kinds_filter: str = "") -> str:
                       AND (pt.valid_from IS NULL OR pt.valid_from <= %(today)s)
                       AND (pt.valid_until IS NULL OR pt.valid_until >= %(today)s))
             OR EXISTS (SELECT 1 FROM {t['consent']} c WHERE c.person_id = p.id AND c.withdrawn_at IS NULL))
-        GROUP BY h.unit_id
+        GROUP BY h.unit_id"""
+
+
+def _watched_and_usage(kinds_filter: str = "") -> str:
+    """CTEs `watched` (unit_id, person_id) and `hu` (unit_id, kind, meter_id, hour, usage)."""
+    t = _tables()
+    return f"""
+    watched AS ({_watched_select()}
     ),
     hu AS (
         SELECT m.unit_id, m.kind, u.meter_id, u.hour, u.usage
@@ -82,94 +115,150 @@ def _watched_and_usage(kinds_filter: str = "") -> str:
     )"""
 
 
+def _spells(units: str, lo: str) -> str:
+    """CTEs over the homes of CTE `units` (unit_id, wb, pb: base loads, n_meters: active meters),
+    hours [`lo`, now): `known` (unit_id, hour, w, p, …: every meter reported; last_h: the home's
+    last known hour), `flags`, `marked` (one row per hour of each kind of spell, `grp` numbering
+    the runs) and `runs` (kind, unit_id, start_h, end_h, len, last_h). No join after the first
+    aggregate (window functions instead), so that no row estimate can make the plan quadratic."""
+    t = _tables()
+    return f"""
+    hs AS (
+        SELECT m.unit_id, u.hour, COUNT(*) AS n, MAX(s.n_meters) AS n_meters, MAX(s.wb) AS wb, MAX(s.pb) AS pb,
+               SUM(CASE WHEN m.kind = 'water' THEN CAST(u.usage AS DOUBLE PRECISION) ELSE 0 END) AS w,
+               SUM(CASE WHEN m.kind = 'electricity' THEN CAST(u.usage AS DOUBLE PRECISION) ELSE 0 END) AS p
+        FROM {t['hourly']} u
+        JOIN {t['meter']} m ON m.id = u.meter_id
+        JOIN {units} s ON s.unit_id = m.unit_id
+        WHERE m.active = TRUE AND u.hour >= %({lo})s AND u.hour < %(now_h)s
+        GROUP BY m.unit_id, u.hour
+    ),
+    known AS (
+        SELECT unit_id, hour, w, p, wb, pb,
+               LAG(p) OVER (PARTITION BY unit_id ORDER BY hour) AS p_prev,
+               LAG(hour) OVER (PARTITION BY unit_id ORDER BY hour) AS h_prev,
+               MAX(hour) OVER (PARTITION BY unit_id) AS last_h
+        FROM hs WHERE n = n_meters
+    ),
+    flags AS (
+        SELECT unit_id, hour, last_h,
+            CASE WHEN w > wb + %(w_act)s THEN 0
+                 WHEN p > pb + %(e_act)s AND NOT (h_prev = hour - 1 AND ABS(p - p_prev) <= %(steady_tol)s) THEN 0
+                 ELSE 1 END AS quiet,
+            CASE WHEN w <= wb + %(w_act)s AND p > pb + %(steady_level)s
+                      AND h_prev = hour - 1 AND ABS(p - p_prev) <= %(steady_tol)s THEN 1
+                 ELSE 0 END AS steady,
+            CASE WHEN w >= wb + %(flow_m3)s THEN 1 ELSE 0 END AS flowing
+        FROM known
+    ),
+    marked AS (
+        SELECT unit_id, hour, last_h, 'quiet' AS kind,
+               hour - ROW_NUMBER() OVER (PARTITION BY unit_id ORDER BY hour) AS grp
+        FROM flags WHERE quiet = 1
+        UNION ALL
+        SELECT unit_id, hour, last_h, 'steady' AS kind,
+               hour - ROW_NUMBER() OVER (PARTITION BY unit_id ORDER BY hour) AS grp
+        FROM flags WHERE steady = 1
+        UNION ALL
+        SELECT unit_id, hour, last_h, 'flow' AS kind,
+               hour - ROW_NUMBER() OVER (PARTITION BY unit_id ORDER BY hour) AS grp
+        FROM flags WHERE flowing = 1
+    ),
+    runs AS (
+        SELECT kind, unit_id, grp, MIN(hour) AS start_h, MAX(hour) AS end_h, COUNT(*) AS len, MAX(last_h) AS last_h
+        FROM marked GROUP BY kind, unit_id, grp
+    )"""
+
+
+def profile_refresh_sql() -> list[str]:
+    """The statements of `profile_refresh`, in order: forget stale profiles of watched homes, then
+    learn every watched home without a profile (base loads from the last week, then the spells)."""
+    t = _tables()
+    stale = f"""SELECT p.unit_id FROM {t['profile']} p JOIN ({_watched_select()}) w ON w.unit_id = p.unit_id
+                WHERE p.refreshed_hour <= %(stale_h)s"""
+    return [
+        f"DELETE FROM {t['spell']} WHERE unit_id IN ({stale})",
+        f"DELETE FROM {t['profile']} WHERE unit_id IN ({stale})",
+        f"""
+        WITH watched AS ({_watched_select()}
+        ),
+        todo AS (
+            SELECT w.unit_id, 0 AS wb, 0 AS pb, COUNT(*) AS n_meters
+            FROM watched w JOIN {t['meter']} m ON m.unit_id = w.unit_id AND m.active = TRUE
+            WHERE NOT EXISTS (SELECT 1 FROM {t['profile']} p WHERE p.unit_id = w.unit_id)
+            GROUP BY w.unit_id
+        ),
+        {_spells('todo', 'base_lo')}
+        INSERT INTO {t['profile']} (unit_id, water_base, power_base, known_hours, refreshed_hour)
+        SELECT unit_id, MIN(w), MIN(p), COUNT(*), %(now_h)s FROM known GROUP BY unit_id
+        """,
+        f"""
+        WITH todo AS (
+            SELECT p.unit_id, MAX(p.water_base) AS wb, MAX(p.power_base) AS pb, COUNT(*) AS n_meters
+            FROM {t['profile']} p JOIN {t['meter']} m ON m.unit_id = p.unit_id AND m.active = TRUE
+            WHERE p.refreshed_hour = %(now_h)s
+              AND NOT EXISTS (SELECT 1 FROM {t['spell']} s WHERE s.unit_id = p.unit_id)
+            GROUP BY p.unit_id
+        ),
+        {_spells('todo', 'lo')},
+        learned AS (
+            SELECT unit_id, kind, (hour + {TZ_HOURS}) %% 24 AS hod, last_h,
+                   MAX(hour) OVER (PARTITION BY unit_id, kind, grp) AS end_h,
+                   COUNT(*) OVER (PARTITION BY unit_id, kind, grp) AS len,
+                   MAX(hour) OVER (PARTITION BY unit_id, kind, grp) - hour + 1 AS remain
+            FROM marked
+        )
+        INSERT INTO {t['spell']} (unit_id, kind, hod, longest)
+        SELECT unit_id, kind, hod, MAX(remain) FROM learned
+        WHERE len <= {MAX_LEARNED_SPELL_HOURS} AND end_h < last_h
+        GROUP BY unit_id, kind, hod
+        """,
+    ]
+
+
 def default_sql() -> str:
     t = _tables()
     return f"""
-    WITH {_watched_and_usage()},
-    homes AS (
-        SELECT m.unit_id, COUNT(*) AS n_meters FROM {t['meter']} m JOIN watched w ON w.unit_id = m.unit_id
-        WHERE m.active = TRUE GROUP BY m.unit_id
+    WITH watched AS ({_watched_select()}
     ),
-    base AS (
-        SELECT meter_id, MIN(usage) AS base FROM hu WHERE hour >= %(base_lo)s GROUP BY meter_id
+    prof AS (
+        SELECT p.unit_id, MAX(p.water_base) AS wb, MAX(p.power_base) AS pb, COUNT(*) AS n_meters
+        FROM {t['profile']} p JOIN watched w ON w.unit_id = p.unit_id
+        JOIN {t['meter']} m ON m.unit_id = p.unit_id AND m.active = TRUE
+        GROUP BY p.unit_id
     ),
-    hs AS (
-        SELECT hu.unit_id, hu.hour, COUNT(*) AS n,
-            MAX(CASE WHEN hu.kind = 'water' AND hu.usage > b.base + %(w_act)s THEN 1
-                     WHEN hu.kind = 'electricity' AND hu.usage > b.base + %(e_act)s THEN 1
-                     ELSE 0 END) AS active,
-            MAX(CASE WHEN hu.kind = 'water' AND hu.usage >= b.base + %(flow_m3)s THEN 1 ELSE 0 END) AS flowing
-        FROM hu JOIN base b ON b.meter_id = hu.meter_id
-        GROUP BY hu.unit_id, hu.hour
-    ),
-    known AS (
-        SELECT hs.unit_id, hs.hour, hs.active, hs.flowing
-        FROM hs JOIN homes ON homes.unit_id = hs.unit_id AND hs.n = homes.n_meters
-    ),
-    horizon AS (SELECT unit_id, MAX(hour) AS last_h FROM known GROUP BY unit_id),
-    marked AS (
-        SELECT unit_id, hour, 'no_life' AS kind,
-               hour - ROW_NUMBER() OVER (PARTITION BY unit_id ORDER BY hour) AS grp
-        FROM known WHERE active = 0
-        UNION ALL
-        SELECT unit_id, hour, 'water_running' AS kind,
-               hour - ROW_NUMBER() OVER (PARTITION BY unit_id ORDER BY hour) AS grp
-        FROM known WHERE flowing = 1
-    ),
-    runs AS (
-        SELECT kind, unit_id, MIN(hour) AS start_h, MAX(hour) AS end_h, COUNT(*) AS len
-        FROM marked GROUP BY kind, unit_id, grp
-    ),
+    {_spells('prof', 'recent_lo')},
     away AS (
         SELECT h.unit_id, MAX(a.ends_hour) AS end_h
         FROM {t['away']} a JOIN {t['person']} p ON p.id = a.person_id
         JOIN {t['household']} h ON h.id = p.household_id
-        WHERE a.cancelled_at IS NULL AND a.ends_hour <= %(now_h)s
+        WHERE a.cancelled_at IS NULL AND a.ends_hour <= %(now_h)s AND a.ends_hour > %(recent_lo)s
         GROUP BY h.unit_id
     ),
-    cur0 AS (
-        SELECT r.kind, r.unit_id, r.start_h, z.last_h
-        FROM runs r JOIN horizon z ON z.unit_id = r.unit_id AND r.end_h = z.last_h
-        WHERE z.last_h >= %(now_h)s - %(fresh)s
-    ),
     cur AS (
-        -- a quiet spell that began while the person was flagged away counts from their return
-        SELECT c.kind, c.unit_id, c.start_h, c.last_h - c.start_h + 1 AS len
-        FROM (SELECT c0.kind, c0.unit_id, c0.last_h,
-                     CASE WHEN a.end_h IS NOT NULL AND a.end_h > c0.start_h THEN a.end_h ELSE c0.start_h END
-                         AS start_h
-              FROM cur0 c0 LEFT JOIN away a ON a.unit_id = c0.unit_id) c
-        WHERE c.last_h >= c.start_h
+        -- the spell going on now; one that began while the person was flagged away counts from their return
+        SELECT r.kind, r.unit_id, r.last_h,
+               CASE WHEN a.end_h IS NOT NULL AND a.end_h > r.start_h THEN a.end_h ELSE r.start_h END AS start_h
+        FROM runs r LEFT JOIN away a ON a.unit_id = r.unit_id
+        WHERE r.end_h = r.last_h AND r.last_h >= %(now_h)s - %(fresh)s
+          -- a spell that began before the hours read has long been judged (its start is unknown)
+          AND (r.start_h > %(recent_lo)s OR (a.end_h IS NOT NULL AND a.end_h > r.start_h))
     ),
     judged AS (
-        -- no_life: on how many past days was the home as quiet over the same hours of the day
-        --   (a past spell covering a stretch of len/idle_factor - idle_margin hours that starts
-        --   within ± window hours of the same clock time)?
-        -- water_running: how many past runs of flow that started about then were as long?
-        SELECT c.kind, c.unit_id, c.start_h, c.len,
-            COUNT(r.unit_id) AS n_similar,
-            SUM(CASE
-                WHEN c.kind = 'no_life'
-                 AND r.end_h - r.start_h + 1 >= c.len / %(idle_factor)s - %(idle_margin)s
-                 AND (((((r.start_h - c.start_h + %(window)s) %% 24) + 24) %% 24 <= 2 * %(window)s)
-                      OR r.start_h + ((((c.start_h - %(window)s - r.start_h) %% 24) + 24) %% 24)
-                         <= r.end_h + 1 - (c.len / %(idle_factor)s - %(idle_margin)s))
-                THEN 1
-                WHEN c.kind = 'water_running' AND r.len + %(flow_margin)s >= c.len
-                 AND (ABS((r.start_h %% 24) - (c.start_h %% 24)) <= %(window)s
-                      OR ABS((r.start_h %% 24) - (c.start_h %% 24)) >= 24 - %(window)s)
-                THEN 1
-                ELSE 0 END) AS n_as_long,
-            MAX(r.len) AS longest
+        -- the home's longest spell of that kind going on from about the same time of day
+        SELECT c.kind, c.unit_id, c.start_h, c.last_h - c.start_h + 1 AS len, MAX(s.longest) AS longest
         FROM cur c
-        LEFT JOIN runs r ON r.unit_id = c.unit_id AND r.kind = c.kind AND r.end_h < c.start_h
-            AND r.len <= {MAX_LEARNED_SPELL_HOURS}
-        GROUP BY c.kind, c.unit_id, c.start_h, c.len
+        LEFT JOIN {t['spell']} s ON s.unit_id = c.unit_id AND s.kind = c.kind
+            AND ((((s.hod - (c.start_h + {TZ_HOURS}) %% 24 + %(window)s) %% 24) + 24) %% 24 <= 2 * %(window)s)
+        WHERE c.last_h >= c.start_h
+        GROUP BY c.kind, c.unit_id, c.start_h, c.last_h
     )
-    SELECT j.kind, j.unit_id, w.person_id, j.start_h, j.len, j.n_similar, COALESCE(j.n_as_long, 0), j.longest
+    SELECT j.kind, j.unit_id, w.person_id, j.start_h, j.len, COALESCE(j.longest, 0)
     FROM judged j JOIN watched w ON w.unit_id = j.unit_id
-    WHERE (j.kind = 'no_life' AND j.len >= %(idle_min)s AND COALESCE(j.n_as_long, 0) <= %(tolerated)s)
-       OR (j.kind = 'water_running' AND j.len >= %(flow_min)s AND COALESCE(j.n_as_long, 0) = 0)
+    WHERE (j.kind = 'quiet' AND j.len >= %(idle_min)s
+           AND j.len / %(idle_factor)s > COALESCE(j.longest, 0) + %(idle_margin)s)
+       OR (j.kind = 'steady' AND j.len >= %(steady_min)s AND j.len > COALESCE(j.longest, 0) + %(steady_margin)s)
+       OR (j.kind = 'flow' AND j.len >= %(flow_min)s AND j.len > COALESCE(j.longest, 0) + %(flow_margin)s)
     """
 
 
@@ -186,7 +275,7 @@ def seed_rule_sql() -> str:
         WHERE a.n = 3 AND a.avg_total > 0 AND d.day >= %(today_day)s - 2 AND d.total < 0.1 * a.avg_total
         GROUP BY d.unit_id, d.day HAVING COUNT(DISTINCT d.kind) = 2
     )
-    SELECT 'no_life', l.unit_id, w.person_id, MIN(l.day) * 24 - {TZ_HOURS}, COUNT(*), 0, 0, 0
+    SELECT 'no_life', l.unit_id, w.person_id, MIN(l.day) * 24 - {TZ_HOURS}, COUNT(*), 0
     FROM low l JOIN watched w ON w.unit_id = l.unit_id
     GROUP BY l.unit_id, w.person_id HAVING COUNT(*) = 2
     """
@@ -204,28 +293,30 @@ def practice_rule_sql() -> str:
         WHERE hour >= (%(today_day)s - 1) * 24 - {TZ_HOURS}
         GROUP BY unit_id, (hour + {TZ_HOURS}) / 24
     )
-    SELECT 'no_life', d.unit_id, w.person_id, %(d_lo)s, 12, 0, 0, 0
+    SELECT 'no_life', d.unit_id, w.person_id, %(d_lo)s, 12, 0
     FROM daytime d JOIN watched w ON w.unit_id = d.unit_id WHERE d.n = 12 AND d.total < 0.01
     UNION ALL
-    SELECT 'water_running', x.unit_id, w.person_id, x.day * 24 - {TZ_HOURS}, 24, 0, 0, 0
+    SELECT 'water_running', x.unit_id, w.person_id, x.day * 24 - {TZ_HOURS}, 24, 0
     FROM days x JOIN watched w ON w.unit_id = x.unit_id WHERE x.total > 2
     """
 
 
 def device_sql() -> str:
+    """Meters of watched homes silent for `gap` hours: one index probe per meter for its last hour."""
     t = _tables()
     return f"""
-    WITH {_watched_and_usage()},
-    silent AS (
-        SELECT m.unit_id, m.id AS meter_id, MAX(hu.hour) AS last_h
+    WITH watched AS ({_watched_select()}
+    ),
+    last AS (
+        SELECT m.unit_id, m.id AS meter_id,
+               (SELECT MAX(u.hour) FROM {t['hourly']} u WHERE u.meter_id = m.id AND u.hour < %(now_h)s) AS last_h
         FROM {t['meter']} m JOIN watched w ON w.unit_id = m.unit_id
-        LEFT JOIN hu ON hu.meter_id = m.id
         WHERE m.active = TRUE
-        GROUP BY m.unit_id, m.id
-        HAVING MAX(hu.hour) IS NULL OR MAX(hu.hour) < %(now_h)s - %(gap)s
     )
-    SELECT 'device', s.unit_id, w.person_id, MIN(COALESCE(s.last_h + 1, %(lo)s)), COUNT(*), 0, 0, 0
-    FROM silent s JOIN watched w ON w.unit_id = s.unit_id
+    SELECT 'device', s.unit_id, w.person_id,
+           MIN(CASE WHEN s.last_h IS NULL OR s.last_h < %(lo)s THEN %(lo)s ELSE s.last_h + 1 END), COUNT(*), 0
+    FROM last s JOIN watched w ON w.unit_id = s.unit_id
+    WHERE s.last_h IS NULL OR s.last_h < %(now_h)s - %(gap)s
     GROUP BY s.unit_id, w.person_id
     """
 
@@ -237,13 +328,32 @@ def _params(cfg, now_h: int, today: date) -> dict:
     return {
         "prefix": cfg.district.path + "%", "today": today, "now_h": now_h,
         "lo": now_h - cfg.lookback_days * 24, "base_lo": now_h - BASE_DAYS * 24,
+        "recent_lo": now_h - RECENT_HOURS, "stale_h": now_h - PROFILE_MAX_AGE_HOURS,
         "w_act": float(cfg.water_active_m3), "e_act": float(cfg.power_active_kwh), "flow_m3": float(cfg.flow_m3),
+        "steady_level": float(cfg.steady_level_kwh), "steady_tol": float(cfg.steady_tolerance_kwh),
+        "steady_min": cfg.steady_min_hours, "steady_margin": cfg.steady_margin_hours,
         "fresh": cfg.device_gap_hours, "gap": cfg.device_gap_hours,
         "idle_factor": float(cfg.idle_factor), "idle_margin": cfg.idle_margin_hours,
-        "tolerated": cfg.idle_tolerated, "window": cfg.idle_hour_window, "idle_min": cfg.idle_min_hours,
+        "window": cfg.idle_hour_window, "idle_min": cfg.idle_min_hours,
         "flow_min": cfg.flow_min_hours, "flow_margin": cfg.flow_margin_hours,
         "today_day": today_day, "d_lo": d * 24 + 8 - TZ_HOURS,
     }
+
+
+def profile_refresh(cfg, *, now_h: int, today: date, max_age_hours: int = PROFILE_MAX_AGE_HOURS) -> int:
+    """Learn the profile of every watched home of the district whose profile is missing or at least
+    `max_age_hours` old (0: all of them). Set-based, idempotent; returns the number of homes learned."""
+    params = {**_params(cfg, now_h, today), "stale_h": now_h - max_age_hours}
+    learned = 0
+    with transaction.atomic(), connection.cursor() as cursor:
+        for position, sql in enumerate(profile_refresh_sql()):
+            cursor.execute(sql, params)
+            if position == 2:
+                learned = cursor.rowcount
+                if connection.vendor == "sqlite":  # the driver reports no rowcount for WITH … INSERT
+                    cursor.execute("SELECT changes()")
+                    learned = cursor.fetchone()[0]
+    return max(learned, 0)
 
 
 def candidates(cfg, *, now_h: int, today: date, detector: str) -> list[Candidate]:
@@ -264,10 +374,12 @@ def candidates(cfg, *, now_h: int, today: date, detector: str) -> list[Candidate
             # device check: a week back is enough to know when a meter went silent
             run_params = params if position else {**params, "lo": now_h - DEVICE_LOOKBACK_DAYS * 24}
             cursor.execute(sql, run_params)
-            for kind, unit_id, person_id, since, length, n_similar, n_as_long, longest in cursor.fetchall():
+            for kind, unit_id, person_id, since, length, longest in cursor.fetchall():
+                evidence = {"hours": int(length), "longest_similar": int(longest or 0)}
+                if kind in SPELL_ALERT_KIND:
+                    evidence["signal"] = kind
                 found.append(Candidate(
-                    kind=AlertKind(kind), unit_id=unit_id, person_id=person_id, since_hour=int(since),
-                    evidence={"hours": int(length), "similar_spells": int(n_similar or 0),
-                              "as_long": int(n_as_long or 0), "longest_similar": int(longest or 0)},
+                    kind=AlertKind(SPELL_ALERT_KIND.get(kind, kind)), unit_id=unit_id, person_id=person_id,
+                    since_hour=int(since), evidence=evidence,
                 ))
     return found

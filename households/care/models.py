@@ -165,20 +165,26 @@ class CareSettings(models.Model):
                                           decimal_places=4, default=0.002)
     power_active_kwh = models.DecimalField(_("power use that shows life (kWh per hour above base)"), max_digits=8,
                                            decimal_places=4, default=0.06)
-    idle_min_hours = models.PositiveSmallIntegerField(_("never alert before (hours without life)"), default=3)
+    idle_min_hours = models.PositiveSmallIntegerField(_("never alert before (hours without life)"), default=7)
     idle_factor = models.DecimalField(_("past quiet compared: length divided by"), max_digits=5,
                                       decimal_places=2, default=1.0)
     idle_margin_hours = models.PositiveSmallIntegerField(_("past quiet compared: length minus (hours)"),
-                                                         default=2)
-    idle_tolerated = models.PositiveSmallIntegerField(
-        _("past days as quiet that are tolerated"), default=0,
-        help_text=_("How many past days may have been as quiet over the same hours of the day without an alert."))
+                                                         default=3)
     idle_hour_window = models.PositiveSmallIntegerField(_("same hours of the day within (± hours)"), default=1)
     flow_m3 = models.DecimalField(_("running water: use per hour of at least (m³)"), max_digits=8,
                                   decimal_places=4, default=0.1,
                                   help_text=_("A tap left open runs 0.1–0.6 m³ an hour; a shower about 0.05."))
     flow_min_hours = models.PositiveSmallIntegerField(_("running water: at least (hours in a row)"), default=3)
     flow_margin_hours = models.PositiveSmallIntegerField(_("running water: hours beyond the home's longest"), default=1)
+    steady_level_kwh = models.DecimalField(
+        _("appliance left on: power above base of at least (kWh per hour)"), max_digits=8, decimal_places=4,
+        default=0.03, help_text=_("A light, a television or a heater that nobody switches off."))
+    steady_tolerance_kwh = models.DecimalField(
+        _("appliance left on: hour-to-hour change of at most (kWh)"), max_digits=8, decimal_places=4,
+        default=0.05, help_text=_("Power that does not change while water is not used: nobody is switching anything."))
+    steady_min_hours = models.PositiveSmallIntegerField(_("appliance left on: at least (hours in a row)"), default=4)
+    steady_margin_hours = models.PositiveSmallIntegerField(_("appliance left on: hours beyond the home's longest"),
+                                                           default=2)
     device_gap_hours = models.PositiveSmallIntegerField(_("device alert after silence of (hours)"), default=6)
     reading_retention_days = models.PositiveSmallIntegerField(_("keep raw readings (days)"), default=90)
     rollup_retention_days = models.PositiveIntegerField(_("keep hourly usage (days)"), default=730)
@@ -189,6 +195,50 @@ class CareSettings(models.Model):
 
     def __str__(self):
         return str(_("Care alert settings of %(district)s") % {"district": self.district})
+
+
+class HomeProfile(models.Model):
+    """What the sweep compares a home with, learned from its last `lookback_days` of hourly usage and
+    refreshed once a day (set-based SQL, `households.care.detection.profile_refresh_sql`): the base
+    load of each meter kind and, in `SpellProfile`, the home's longest spells by hour of the day."""
+
+    unit = models.OneToOneField(Unit, on_delete=models.CASCADE, primary_key=True, related_name="care_profile",
+                                verbose_name=_("home"))
+    water_base = models.FloatField(_("water base load (m³ per hour)"), default=0)
+    power_base = models.FloatField(_("power base load (kWh per hour)"), default=0)
+    known_hours = models.PositiveIntegerField(_("hours learned from"), default=0)
+    refreshed_hour = models.BigIntegerField(_("refreshed (epoch hour)"), db_index=True)
+
+    class Meta:
+        verbose_name = _("home profile")
+        verbose_name_plural = _("home profiles")
+
+    def __str__(self):
+        return f"{self.unit_id} @ h{self.refreshed_hour}"
+
+
+class SpellKind(models.TextChoices):
+    QUIET = "quiet", _("No sign of life")
+    STEADY = "steady", _("Appliance left on, nothing else")
+    FLOW = "flow", _("Water running")
+
+
+class SpellProfile(models.Model):
+    """The longest past spell of `kind` still going on from an hour with local hour of day `hod`
+    (spells of more than a day are trips or incidents, not habits, and are not learned)."""
+
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="care_spells")
+    kind = models.CharField(max_length=8, choices=SpellKind.choices)
+    hod = models.PositiveSmallIntegerField()
+    longest = models.PositiveSmallIntegerField()
+
+    class Meta:
+        verbose_name = _("spell profile")
+        verbose_name_plural = _("spell profiles")
+        constraints = [models.UniqueConstraint(fields=["unit", "kind", "hod"], name="care_spell_once_per_hod")]
+
+    def __str__(self):
+        return f"{self.unit_id} {self.kind} {self.hod}h: {self.longest}"
 
 
 class Audience(models.TextChoices):

@@ -88,7 +88,7 @@ def seed(world):
     # 张桂英's home went quiet a few hours ago — long enough to be implausible at this time of day
     # (after a night's sleep it takes longer), so the first sweep raises a fresh alert.
     local_hour = timezone.localtime(now).hour
-    quiet = 5 if 12 <= local_hour <= 23 else 14
+    quiet = 9 if 12 <= local_hour <= 23 else 16
     plans = [(quiet, 0), (None, 0), (None, 0), (None, 0), (None, 9), (48, 0)]
     for index, person in enumerate(persons):
         unit = person.household.unit

@@ -17,7 +17,7 @@ def normal_day():
     water = [0.0] * 24
     power = [FRIDGE] * 24
     for h in range(7, 22):
-        power[h] = 0.15
+        power[h] = 0.22 if h % 2 else 0.12  # lights, radio, kettle: power changes while someone is up
         water[h] = 0.01 if h % 3 else 0.0  # water now and then
     for h in (7, 12, 18):
         water[h] = 0.03
@@ -51,6 +51,10 @@ def kinds(result):
     return sorted(a.kind for a in result.raised)
 
 
+def kinds_of(alerts):
+    return sorted(a.kind for a in alerts)
+
+
 def test_normal_routine_raises_nothing_day_or_night(world):
     w, p = normal_day()
     _person, start = setup(world, w + w[:6], p + p[:6])
@@ -78,13 +82,42 @@ def test_no_sign_of_life_after_a_fall_at_ten(world):
 
 def test_a_fall_in_the_evening_is_not_mistaken_for_sleep(world):
     w, p = normal_day()
-    water = w[:20] + [0.0] * 6
-    power = p[:20] + [FRIDGE] * 6
+    water = w[:20] + [0.0] * 9
+    power = p[:20] + [FRIDGE] * 9
     _person, start = setup(world, water, power)
     raised = []
-    for hour in range(start + 21, start + 26):
+    for hour in range(start + 21, start + 26):  # bedtime is 22:00: the first hours are not yet alarming
+        raised += care_sweep(now=at(hour)).raised
+    assert raised == []
+    for hour in range(start + 26, start + 29):  # quiet since 20:00, never seen that early: before 04:00
         raised += care_sweep(now=at(hour)).raised
     assert [a.kind for a in raised] == [AlertKind.NO_LIFE]
+
+
+def test_a_fall_that_leaves_the_light_on(world):
+    """Power stays above base, but nothing changes and no water is used: no sign of life. The light
+    alone would count as life under a rule that only looks at the level of use."""
+    w, p = normal_day()
+    water = w[:10] + [0.0] * 8
+    power = p[:10] + [FRIDGE + 0.1] * 8
+    _person, start = setup(world, water, power)
+    assert care_sweep(now=at(start + 13)).raised == []
+    raised = []
+    for hour in range(start + 14, start + 18):
+        raised += care_sweep(now=at(hour)).raised
+    assert [(a.kind, a.evidence["signal"]) for a in raised] == [(AlertKind.NO_LIFE, "steady")]
+    assert raised[0].since_hour == int(T0.timestamp()) // 3600 + start + 11  # steady from the second hour
+
+
+def test_a_light_left_on_every_evening_is_a_habit_not_an_alarm(world):
+    w, p = normal_day()
+    for h in range(18, 22):
+        w[h], p[h] = 0.0, FRIDGE + 0.1  # television, nothing else, every evening
+    person, water, power = watched_home(world)
+    feed_hourly(water, w * 21 + w[:23], now=at(21 * 24 + 23))
+    feed_hourly(power, p * 21 + p[:23], now=at(21 * 24 + 23))
+    for hour in range(21 * 24 + 19, 21 * 24 + 24):
+        assert care_sweep(now=at(hour)).raised == []
 
 
 def test_water_that_never_stops(world):
@@ -132,8 +165,11 @@ def test_unwatched_home_is_not_swept(world):
 def test_seed_rule_is_defeated_by_a_fridge(world):
     _person, start = setup(world, [0.0] * 48, [FRIDGE] * 48, days=3)
     assert care_sweep(now=at(start + 49), detector=Detector.SEED_RULE).raised == []
-    # the default detector sees it: a fridge is base load, not life
-    assert AlertKind.NO_LIFE in kinds(care_sweep(now=at(start + 49)))
+    # the default detector saw it long before: a fridge is base load, not life
+    raised = []
+    for hour in range(start + 3, start + 49, 3):
+        raised += care_sweep(now=at(hour)).raised
+    assert kinds_of(raised) == [AlertKind.NO_LIFE]
 
 
 def test_seed_rule_fires_when_everything_stops(world):

@@ -1,6 +1,9 @@
 """The sweep (beat, every 15 min): detectors over all watched homes in set-based SQL, new alerts
 for what is not already open (or already raised on the same evidence), away flags respected,
-then the ladder. Everything is re-derived from the database, so running it twice is harmless."""
+then the ladder. The default detector compares the last hours with each home's profile, learned
+once a day by `care_profiles_refresh` (its own beat task; the sweep first learns any watched home
+whose profile is missing or more than a day old). Everything is re-derived from the database, so
+running either twice is harmless."""
 
 from __future__ import annotations
 
@@ -38,6 +41,8 @@ def care_sweep(*, now: datetime | None = None, detector: str | None = None, esca
     result = SweepResult()
     for district in Region.objects.filter(level="district"):
         cfg = ensure_defaults(district)
+        if (detector or cfg.detector) == "default":
+            detection.profile_refresh(cfg, now_h=hour_of(now), today=timezone.localdate(now))
         found = detection.candidates(cfg, now_h=hour_of(now), today=timezone.localdate(now),
                                      detector=detector or cfg.detector)
         result.candidates += len(found)
@@ -45,6 +50,18 @@ def care_sweep(*, now: datetime | None = None, detector: str | None = None, esca
         if escalate:
             result.escalations += alerts_escalate(district=district, now=now)
     return result
+
+
+def care_profiles_refresh(*, now: datetime | None = None, max_age_hours: int = 12) -> int:
+    """Beat, daily: re-learn the profile of every watched home whose profile is at least
+    `max_age_hours` old (set-based, one district at a time). Returns the number of homes learned."""
+    now = now or timezone.now()
+    learned = 0
+    for district in Region.objects.filter(level="district"):
+        cfg = ensure_defaults(district)
+        learned += detection.profile_refresh(cfg, now_h=hour_of(now), today=timezone.localdate(now),
+                                             max_age_hours=max_age_hours)
+    return learned
 
 
 def _raise(found, cfg, detector: str, now: datetime, result: SweepResult) -> None:
