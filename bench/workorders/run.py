@@ -82,8 +82,12 @@ JOIN governance_region r ON r.id = o.region_id
 LEFT JOIN governance_department d ON d.id = o.assigned_department_id
 LEFT JOIN governance_region ar ON ar.id = o.assigned_region_id
 LEFT JOIN governance_user u ON u.id = o.assigned_user_id
-WHERE {where} AND o.status = %s
-ORDER BY o.reported_at DESC, o.id DESC LIMIT 50 OFFSET %s"""
+WHERE o.id IN (SELECT o.id FROM workorders_workorder o WHERE {where} AND o.status = %s
+               ORDER BY o.reported_at DESC, o.id DESC LIMIT 50 OFFSET %s)
+ORDER BY o.reported_at DESC, o.id DESC"""
+# The page as a deferred join (ids by scope, filter and ordering; then those rows with their
+# names), as selectors.ListRows asks it: in one piece PostgreSQL may walk wo_order_reported_at
+# backwards through every newer order (a community's closed page 5: 0.3–0.6 s, both sides alike).
 COUNT_SQL = "SELECT count(*) FROM workorders_workorder o WHERE {where} AND o.status = %s"
 
 
