@@ -191,3 +191,17 @@ def test_a_home_whose_meters_never_went_silent_is_not_touched(world):
     result = readings_ingest(utility=water.utility, rows=[_row(other_water, 9, 0.01)], now=now)
     alert.refresh_from_db()
     assert result.devices_back == [] and alert.state == "open"
+
+
+def test_values_of_every_kind_are_rounded_alike_on_every_database(world):
+    # JSON numbers, numeric strings, Decimals and datetimes (Python callers) are all accepted;
+    # values are kept to 4 places, half away from zero, whatever the database.
+    _person, water, _power = watched_home(world)
+    now = T0 + timedelta(hours=10)
+    rows = [_row(water, 1, 0.00005), _row(water, 2, "1.23455"), _row(water, 3, Decimal("2.5")), _row(water, 4, 3),
+            {"meter": water.external_id, "ts": T0 + timedelta(hours=5), "value": 0.25}]
+    result = readings_ingest(utility=water.utility, rows=rows, now=now)
+    assert (result.stored, result.errors) == (5, [])
+    assert list(Reading.objects.filter(meter=water).order_by("ts").values_list("value", flat=True)) == [
+        Decimal("0.0001"), Decimal("1.2346"), Decimal("2.5"), Decimal("3"), Decimal("0.25")]
+    assert _hourly(water) == {0: 0.0001, 1: 1.2346, 2: 2.5, 3: 3.0, 4: 0.25}

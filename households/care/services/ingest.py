@@ -22,6 +22,7 @@ import math
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Any
 
 from django.db import connection, transaction
 from django.db.models import Max, OuterRef, Subquery
@@ -106,7 +107,7 @@ def _validate(rows: list, meters: dict, now: datetime, result: IngestResult) -> 
     few dictionary lookups and one C-level datetime parse."""
     limit = now + FUTURE_SLACK
     errors = result.errors
-    good = []
+    good: list[tuple] = []
     append = good.append
     fromiso = datetime.fromisoformat
     for index, row in enumerate(rows):
@@ -120,7 +121,7 @@ def _validate(rows: list, meters: dict, now: datetime, result: IngestResult) -> 
             # Another utility's meter is answered like a missing one: ids leak nothing.
             errors.append({"index": index, "field": "meter", "message": _("Unknown meter.")})
             continue
-        raw = row.get("ts")
+        raw: Any = row.get("ts")
         try:
             ts = fromiso(raw)
             if ts.tzinfo is None or ts.utcoffset() is None:
@@ -134,7 +135,7 @@ def _validate(rows: list, meters: dict, now: datetime, result: IngestResult) -> 
         if ts > limit:
             errors.append({"index": index, "field": "ts", "message": _("The timestamp is in the future.")})
             continue
-        value = row.get("value")
+        value: Any = row.get("value")
         kind = type(value)
         if not ((kind is float or kind is int) and 0 <= value < VALUE_LIMIT):
             try:
