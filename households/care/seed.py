@@ -85,10 +85,9 @@ def seed(world):
     local_start_hour = timezone.localtime(start).hour
     rows = {water_co.pk: [], power_co.pk: []}
     # per home: (hours before now the quiet began, or None), silent water meter hours
-    # 张桂英's home went quiet a few hours ago — long enough to be implausible at this time of day
-    # (after a night's sleep it takes longer), so the first sweep raises a fresh alert.
-    local_hour = timezone.localtime(now).hour
-    quiet = 9 if 12 <= local_hour <= 23 else 16
+    # 张桂英's home went quiet 20 hours ago — longer than any night or outing of hers, whatever the
+    # hour now, so the first sweep raises a fresh alert.
+    quiet = 20
     plans = [(quiet, 0), (None, 0), (None, 0), (None, 0), (None, 9), (48, 0)]
     for index, person in enumerate(persons):
         unit = person.household.unit

@@ -64,12 +64,12 @@ def test_normal_routine_raises_nothing_day_or_night(world):
 
 def test_no_sign_of_life_after_a_fall_at_ten(world):
     w, p = normal_day()
-    water = w[:11] + [0.0] * 8
-    power = p[:11] + [FRIDGE] * 8
+    water = w[:11] + [0.0] * 10
+    power = p[:11] + [FRIDGE] * 10
     person, start = setup(world, water, power)
     assert care_sweep(now=at(start + 13)).raised == []  # 2 quiet hours at midday: not yet
     raised = []
-    for hour in range(start + 14, start + 19):
+    for hour in range(start + 14, start + 21):  # eight quiet hours in the day: never seen before
         raised += care_sweep(now=at(hour)).raised
     assert [a.kind for a in raised] == [AlertKind.NO_LIFE]
     alert = raised[0]
@@ -77,19 +77,19 @@ def test_no_sign_of_life_after_a_fall_at_ten(world):
     assert alert.since_hour == int(T0.timestamp()) // 3600 + start + 11
     assert alert.events.filter(action="raised").exists()
     # the next sweep sees the same evidence and an open alert: nothing new
-    assert care_sweep(now=at(start + 19)).raised == []
+    assert care_sweep(now=at(start + 21)).raised == []
 
 
 def test_a_fall_in_the_evening_is_not_mistaken_for_sleep(world):
     w, p = normal_day()
-    water = w[:20] + [0.0] * 9
-    power = p[:20] + [FRIDGE] * 9
+    water = w[:20] + [0.0] * 10
+    power = p[:20] + [FRIDGE] * 10
     _person, start = setup(world, water, power)
     raised = []
     for hour in range(start + 21, start + 26):  # bedtime is 22:00: the first hours are not yet alarming
         raised += care_sweep(now=at(hour)).raised
     assert raised == []
-    for hour in range(start + 26, start + 29):  # quiet since 20:00, never seen that early: before 04:00
+    for hour in range(start + 26, start + 30):  # quiet since 20:00, never seen that early: before 05:00
         raised += care_sweep(now=at(hour)).raised
     assert [a.kind for a in raised] == [AlertKind.NO_LIFE]
 
