@@ -8,9 +8,9 @@ Set-based, so 100k open orders cost a handful of statements, not 100k saves:
 4. automatic 督办 beyond level 1: an order still overdue when its `escalate_at` passes goes up a
    level — 2 the street, 3 the district (rules "max_supervise_level") — each level one more full
    stage limit later, counted in the limit's unit (工作时/工作日 via governance.workdays; the
-   moments are computed in workorders/deadlines.py when the due moment is, so here it is one
-   GROUP BY on an index, an INSERT … SELECT and an UPDATE per round; only the orders that stay
-   below the top get their next moment computed, in Python);
+   moments are computed in workorders/deadlines.py when the due moment is, so finding them is
+   one indexed SELECT; only the orders raised now get their next moment computed, in Python,
+   then one INSERT … SELECT of timeline rows per level reached and one UPDATE);
 5. one inbox row per person told: level 1 the holders (assigned person or department staff) and
    the community of the place for orders no department holds; level 2 the street officers of the
    street; level 3 the district administrators.
@@ -25,6 +25,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections import defaultdict
+from typing import NamedTuple
 
 from django.db import connection, transaction
 from django.db.models import Case, Count, F, Q, Value, When
@@ -55,72 +56,112 @@ def _insert_overdue_timeline(qs, *, at) -> int:
                             note_other=str(_("overdue")))
 
 
+class _Due(NamedTuple):
+    level: int
+    region_path: str
+    escalate_at: dt.datetime
+    stage: str
+    urgency: str
+    category_id: int
+    request_type_id: int | None
+    reported_at: dt.datetime
+    dispatched_at: dt.datetime | None
+
+
+CHUNK = 5000  # ids per statement (SQLite's bound-parameter limit)
+
+
+def _chunks(ids: list[int]):
+    for i in range(0, len(ids), CHUNK):
+        yield ids[i:i + CHUNK]
+
+
 def _escalate(now) -> dict[tuple[int, str], int]:
     """Automatic 督办 beyond level 1: every open, overdue order whose `escalate_at` has passed goes
-    up one level (at most to rules "max_supervise_level"), with a timeline row. Rounds repeat while
-    some are still due, so a late beat catches up and a second run at the same moment does nothing.
+    up a level (at most to rules "max_supervise_level"), with a timeline row; if its next moment
+    (one more full stage limit, in the limit's unit) has passed too, it goes on at once — so a late
+    beat catches up, and a second run at the same moment does nothing. One indexed SELECT finds
+    and locks them; per level reached one INSERT … SELECT of timeline rows; then ONE update writes
+    each order's final level and next moment (a row is rewritten once, however far it climbs).
     Returns {(new level, order region_path): number of orders} for the notifications."""
+    from governance import workdays
+
     top = int(rule("max_supervise_level"))
+    if top <= 1:
+        return {}
+    found = (WorkOrder.objects.select_for_update().filter(
+        status__in=OPEN_STATUSES, parked=False, overdue=True, supervise_level__gte=1, supervise_level__lt=top,
+        escalate_at__lte=now).order_by().values_list("pk", "supervise_level", "region_path", "escalate_at", "stage",
+                                                    "urgency", "category_id", "request_type_id", "reported_at",
+                                                    "dispatched_at"))
+    due = {pk: _Due(*rest) for pk, *rest in found}
+    if not due:
+        return {}
+    limits = _Limits(due.values())
     raised: dict[tuple[int, str], int] = defaultdict(int)
-    for _round in range(top - 1):
-        due = WorkOrder.objects.filter(status__in=OPEN_STATUSES, parked=False, overdue=True, supervise_level__gte=1,
-                                       supervise_level__lt=top, escalate_at__lte=now)
-        # One GROUP BY over the escalate_at index (usually empty: then nothing else runs).
-        groups = list(due.order_by().values_list("supervise_level", "region_path").annotate(n=Count("pk")))
-        if not groups:
-            break
-        for level in sorted({level for level, _path, _n in groups}):
-            note = str(_("still overdue: supervised at level %(level)s automatically") % {"level": level + 1})
-            _insert_timeline(due.filter(supervise_level=level), at=now, action="supervise", note_level0=note,
-                             note_other=note, data=json.dumps({"level": level + 1, "auto": True}))
-        following = _next_escalations(due.filter(supervise_level__lt=top - 1))  # before the levels move
-        due.update(supervise_level=F("supervise_level") + 1, escalate_at=None)
-        _set_escalate_at(following)
-        for level, path, n in groups:
-            raised[(level + 1, path)] += n
+    reached: dict[int, list[int]] = defaultdict(list)  # level -> orders that reached it now
+    final: list[tuple[int, int, dt.datetime | None]] = []  # (pk, level, next escalate_at)
+    for pk, row in due.items():
+        level, at = row.level, row.escalate_at
+        while True:
+            level += 1
+            reached[level].append(pk)
+            raised[(level, row.region_path)] += 1
+            if level >= top:
+                at = None
+                break
+            at = workdays.deadline(at, *limits.of(row)).at
+            if at > now:
+                break
+        final.append((pk, level, at))
+    for level, ids in sorted(reached.items()):
+        note = str(_("still overdue: supervised at level %(level)s automatically") % {"level": level})
+        data = json.dumps({"level": level, "auto": True})
+        for chunk in _chunks(ids):
+            _insert_timeline(WorkOrder.objects.filter(pk__in=chunk), at=now, action="supervise", note_level0=note,
+                             note_other=note, data=data)
+    _set_levels(final)
     return dict(raised)
 
 
-def _next_escalations(qs) -> list[tuple[int, dt.datetime]]:
-    """(pk, next escalate_at) for orders that stay below the top after this raise: one more full
-    stage limit after the moment just reached, in the limit's unit (governance.workdays)."""
-    from types import SimpleNamespace
+class _Limits:
+    """The stage limit each order's moments are counted with (deadlines.stage_limit), the
+    categories and request types read once; cached per (stage, urgency, category) unless a
+    request type's cap (which depends on the order's own dates) is involved."""
 
-    from governance import workdays
-    from workorders.models import Category, RequestType
+    def __init__(self, rows):
+        from workorders.models import Category, RequestType
 
-    rows = list(qs.values_list("pk", "escalate_at", "stage", "urgency", "category_id", "request_type_id",
-                               "reported_at", "dispatched_at"))
-    if not rows:
-        return []
-    categories = Category.objects.in_bulk({r[4] for r in rows})
-    rtypes = RequestType.objects.in_bulk({r[5] for r in rows if r[5]})
-    limits: dict[tuple, tuple[float, str]] = {}
-    out: list[tuple[int, dt.datetime]] = []
-    for pk, at, stage, urgency, cid, rtid, reported, dispatched in rows:
-        key = (stage, urgency, cid)
-        limit = None if rtid else limits.get(key)  # a request type's cap depends on the order's own dates
-        if limit is None:
-            limit = deadlines.stage_limit(SimpleNamespace(
-                stage=stage, urgency=urgency, category=categories[cid], request_type_id=rtid,
-                request_type=rtypes.get(rtid), reported_at=reported, dispatched_at=dispatched))
-            if not rtid:
-                limits[key] = limit
-        out.append((pk, workdays.deadline(at, *limit).at))
-    return out
+        rows = list(rows)
+        self.categories = Category.objects.in_bulk({r.category_id for r in rows})
+        self.rtypes = RequestType.objects.in_bulk({r.request_type_id for r in rows if r.request_type_id})
+        self.cache: dict[tuple, tuple[float, str]] = {}
+
+    def of(self, r: _Due) -> tuple[float, str]:
+        from types import SimpleNamespace
+
+        key = (r.stage, r.urgency, r.category_id)
+        if not r.request_type_id and key in self.cache:
+            return self.cache[key]
+        limit = deadlines.stage_limit(SimpleNamespace(
+            stage=r.stage, urgency=r.urgency, category=self.categories[r.category_id],
+            request_type_id=r.request_type_id, request_type=self.rtypes.get(r.request_type_id),
+            reported_at=r.reported_at, dispatched_at=r.dispatched_at))
+        if not r.request_type_id:
+            self.cache[key] = limit
+        return limit
 
 
-def _set_escalate_at(pairs: list[tuple[int, dt.datetime]]) -> None:
-    if not pairs:
-        return
+def _set_levels(rows: list[tuple[int, int, dt.datetime | None]]) -> None:
+    """(pk, supervise_level, escalate_at) for each order: one UPDATE on PostgreSQL."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cur:
-            cur.execute(f"UPDATE {WorkOrder._meta.db_table} o SET escalate_at = v.at "
-                        f"FROM unnest(%s::bigint[], %s::timestamptz[]) AS v(id, at) WHERE o.id = v.id",
-                        [[pk for pk, _at in pairs], [at for _pk, at in pairs]])
+            cur.execute(f"UPDATE {WorkOrder._meta.db_table} o SET supervise_level = v.level, escalate_at = v.at "
+                        f"FROM unnest(%s::bigint[], %s::int[], %s::timestamptz[]) AS v(id, level, at) WHERE o.id = v.id",
+                        [[r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows]])
         return
-    WorkOrder.objects.bulk_update([WorkOrder(pk=pk, escalate_at=at) for pk, at in pairs], ["escalate_at"],
-                                  batch_size=500)
+    WorkOrder.objects.bulk_update([WorkOrder(pk=pk, supervise_level=level, escalate_at=at) for pk, level, at in rows],
+                                  ["supervise_level", "escalate_at"], batch_size=500)
 
 
 def _mark_portable(live, now) -> tuple[list[dict], dict[str, int]]:
