@@ -59,7 +59,7 @@ def _insert_overdue_timeline(qs, *, at) -> int:
 class _Due(NamedTuple):
     level: int
     region_path: str
-    escalate_at: dt.datetime
+    escalate_at: dt.datetime | None  # never None here: the SELECT filters on escalate_at <= now
     stage: str
     urgency: str
     category_id: int
@@ -94,7 +94,7 @@ def _escalate(now) -> dict[tuple[int, str], int]:
         escalate_at__lte=now).order_by().values_list("pk", "supervise_level", "region_path", "escalate_at", "stage",
                                                     "urgency", "category_id", "request_type_id", "reported_at",
                                                     "dispatched_at"))
-    due = {pk: _Due(*rest) for pk, *rest in found}
+    due = {row[0]: _Due(*row[1:]) for row in found}
     if not due:
         return {}
     limits = _Limits(due.values())
@@ -103,17 +103,19 @@ def _escalate(now) -> dict[tuple[int, str], int]:
     final: list[tuple[int, int, dt.datetime | None]] = []  # (pk, level, next escalate_at)
     for pk, row in due.items():
         level, at = row.level, row.escalate_at
+        assert at is not None
+        nxt: dt.datetime | None = None
         while True:
             level += 1
             reached[level].append(pk)
             raised[(level, row.region_path)] += 1
             if level >= top:
-                at = None
+                nxt = None
                 break
-            at = workdays.deadline(at, *limits.of(row)).at
+            at = nxt = workdays.deadline(at, *limits.of(row)).at
             if at > now:
                 break
-        final.append((pk, level, at))
+        final.append((pk, level, nxt))
     for level, ids in sorted(reached.items()):
         note = str(_("still overdue: supervised at level %(level)s automatically") % {"level": level})
         data = json.dumps({"level": level, "auto": True})
