@@ -40,7 +40,7 @@ MAX_BATCH = 5000
 MAX_CUMULATIVE_GAP_HOURS = 3
 FUTURE_SLACK = timedelta(minutes=10)
 FOUR_PLACES = Decimal("0.0001")
-VALUE_LIMIT = 10**10
+VALUE_LIMIT = 10**10 - 1  # numeric(14, 4): 10 digits before the point, even once rounded
 # pg_advisory_xact_lock(key1, key2): key1 says "care ingest", key2 is the utility.
 LOCK_NAMESPACE = 0x6361_7265  # "care"
 
