@@ -7,6 +7,7 @@ import pytest
 from asgiref.sync import sync_to_async
 from channels.routing import URLRouter
 from channels.testing import WebsocketCommunicator
+from django.db import connections
 
 from households.care import events
 from households.care.consumers import groups_for_user
@@ -107,6 +108,7 @@ def test_only_entitled_users_hear_of_raised_moved_and_auto_closed_alerts(world):
         assert await grid.receive_nothing(timeout=0.1)
         for comm in (grid, twin, daughter):
             await comm.disconnect()
+        await sync_to_async(connections.close_all)()  # the executor thread's connection (PostgreSQL teardown)
 
     _run(scenario)
 
