@@ -11,6 +11,7 @@ from governance import access, audit
 from governance.admin_site import ReadOnlyAdminMixin, ScopedAdminMixin, site
 from governance.errors import DomainError
 from governance.models import Region
+from governance.pagination import IdsFirstPaginator
 from workorders import clock, selectors, services
 from workorders.choices import OPEN_STATUSES, Status
 from workorders.models import (
@@ -127,6 +128,7 @@ class WorkOrderAdmin(ScopedAdminMixin, admin.ModelAdmin):
     list_select_related = ["category", "region", "assigned_department", "assigned_region", "assigned_user"]
     search_fields = ["number", "description", "address"]
     date_hierarchy = "reported_at"
+    paginator = IdsFirstPaginator  # a community's page of a million orders: ids first, then the rows
     inlines = [TimelineInline, PhotoInline, ApplicationInline, FollowUpInline]
     actions = ["accept_selected", "dispatch_selected"]
     # The reporter's identity is on the staff page and the API, for handlers only.
