@@ -65,6 +65,13 @@ def escalation_after(order, at: dt.datetime | None, *, level: int | None = None)
     return workdays.deadline(at, limit, unit).at
 
 
+def escalation_not_before(order, now: dt.datetime) -> None:
+    """After a raise by hand or the end of 挂账: the next automatic level comes one full stage
+    limit after `now` at the earliest (not at once for a moment that passed meanwhile)."""
+    later = escalation_after(order, max(now, order.due_at) if order.due_at else None)
+    order.escalate_at = max(later, order.escalate_at) if later and order.escalate_at else later
+
+
 def handling_deadline(order) -> workdays.Deadline:
     """Category limit for the order's urgency from the first dispatch; a request type's own limit
     (接诉即办, counted from receipt) caps it when it is sooner; approved extensions add to it."""

@@ -176,3 +176,18 @@ def test_the_migration_backfills_open_orders_like_the_service(world, make_order,
     migration.backfill_escalate_at(django_apps, SimpleNamespace(connection=connection), chunk=1)
     assert WorkOrder.objects.get(pk=order.pk).escalate_at == at(2025, 10, 10, 17, 0)
     assert WorkOrder.objects.get(pk=closed.pk).escalate_at is None
+
+
+def test_after_parking_the_next_level_comes_one_limit_after_the_unpark(world, make_order, calendar_2025):
+    order = dispatched(world, make_order, "e0201", at(2025, 9, 30, 10, 0))
+    services.sweep(at(2025, 10, 9, 17, 1))
+    WorkOrder.objects.filter(pk=order.pk).update(parked=True)  # 挂账 approved: out of the overdue count
+    assert services.sweep(at(2025, 10, 13, 9, 0))["escalated"] == 0
+    with clock(at(2025, 10, 13, 9, 0)):
+        order = services.order_unpark(order=order, actor=world.users["chen_street"], note="预算已到位")
+    # Its level-2 moment (Oct 10) passed while parked: not at once, but one working day from now
+    # (a period in working days ends at the close of office of the next working day).
+    assert order.escalate_at == at(2025, 10, 14, 17, 0)
+    assert services.sweep(at(2025, 10, 13, 9, 5))["escalated"] == 0
+    assert services.sweep(at(2025, 10, 14, 17, 1))["escalated"] == 1
+    assert WorkOrder.objects.get(pk=order.pk).supervise_level == 2

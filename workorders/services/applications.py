@@ -122,6 +122,7 @@ def order_unpark(*, order: WorkOrder, actor, note: str) -> WorkOrder:
         raise Conflict(_("The order is not parked."))
     order.parked = False
     deadlines.mark(order, now())
+    deadlines.escalation_not_before(order, now())  # no jump to the top for the time it was parked
     transition(order, "unpark", actor=actor, note=note)
     return order
 

@@ -226,9 +226,7 @@ def order_supervise(*, order: WorkOrder, actor, note: str) -> WorkOrder:
         raise ValidationFailed(fields={"note": [_("Write what you demand.")]})
     order = locked(order)
     order.supervise_level = min(order.supervise_level + 1, 9)
-    # The next automatic level comes one full stage limit after this raise at the earliest.
-    later = deadlines.escalation_after(order, max(now(), order.due_at) if order.due_at else None)
-    order.escalate_at = max(later, order.escalate_at) if later and order.escalate_at else later
+    deadlines.escalation_not_before(order, now())
     transition(order, "supervise", actor=actor, note=note.strip(), data={"level": order.supervise_level})
     events.notify_user(order.assigned_user, order,
                        title=lazy_format(gettext_lazy("Supervision (督办): %(number)s"), number=order.number),
