@@ -147,18 +147,6 @@ def simulate(seed, args, world, admin):
                 else:
                     outcome = "device_fixed"
                 alert_resolve(alert=alert, actor=admin, outcome=outcome, note="bench", now=now)
-    if os.environ.get("CARE_BENCH_DEBUG"):
-        from households.care.models import HomeProfile, SpellProfile
-
-        print("profiles", HomeProfile.objects.count(), "spells", SpellProfile.objects.count(),
-              list(SpellProfile.objects.filter(unit_id=homes[0].person.household.unit_id).order_by("kind", "hod")
-                   .values_list("kind", "hod", "longest")))
-    if args.verbose:
-        for d in args.detectors:
-            tally = {}
-            for label, signal in signals[d]:
-                tally[(label, signal)] = tally.get((label, signal), 0) + 1
-            print(f"  seed {seed} {d}: alerts by (label, signal): {dict(sorted(tally.items()))}")
     return homes, found, timing
 
 
