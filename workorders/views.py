@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from governance import access, audit
 from governance.errors import DomainError, Forbidden, NotFound
+from governance.pagination import IdsFirstPaginator
 from governance.roles import Role
 from workorders import lifecycle, order_routing, selectors, services
 from workorders.choices import Channel, Status
@@ -206,7 +207,7 @@ def reopen(request, pk):
 @login_required
 def public(request):
     """The community's public list: category, place, status and dates; nobody's name."""
-    page = Paginator(selectors.public_list(request.user), 30).get_page(request.GET.get("page"))
+    page = IdsFirstPaginator(selectors.public_list(request.user), 30).get_page(request.GET.get("page"))
     return render(request, "workorders/public.html", {"page": page})
 
 
@@ -229,7 +230,7 @@ def staff(request):
     else:
         qs = selectors.my_queue(request.user) if scope == "mine" else selectors.queue(request.user)
     counts = selectors.queue_counts(selectors.orders(request.user))
-    page = Paginator(qs, 30).get_page(request.GET.get("page"))
+    page = IdsFirstPaginator(qs, 30).get_page(request.GET.get("page"))  # a deferred join: see its docstring
     from workorders.models_kpi import OrderStats
 
     return render(request, "workorders/staff_queue.html", {

@@ -128,3 +128,21 @@ def test_admin_page_does_not_show_the_reporter(world, client_for, make_order):
     html = client_for("li_gridworker").get(
         reverse("admin:workorders_workorder_change", kwargs={"object_id": order.pk})).content.decode()
     assert "王秀兰" not in html and "13812345678" not in html and "王**" in html
+
+
+def test_staff_queue_and_public_list_cost_the_same_queries_for_3_or_33_orders(world, client_for, make_order):
+    """The staff queue and the public list page through IdsFirstPaginator (ids, then rows with
+    their joins): the queries per page do not grow with the orders (page of 30, so 33 spills)."""
+    from tests.querycount import assert_constant_queries
+
+    c = client_for("zhao_community")
+    staff = reverse("workorders:staff")
+
+    def fetch_both():
+        for url, params in ((staff, {"scope": "all"}), (staff, {"scope": "all", "page": 2}),
+                            (reverse("workorders:public"), {})):
+            assert c.get(url, params).status_code == 200
+
+    assert_constant_queries(lambda n: [make_order("e0102") for _ in range(n)], fetch_both, small=3, large=33)
+    page = c.get(staff, {"scope": "all"}).context["page"]
+    assert len(page.object_list) == 30 and page.has_next()
