@@ -14,6 +14,7 @@ from governance.consumers import NotificationConsumer
 from governance.models import Notification, OutboxMessage
 from governance.notify import sms
 from governance.notify.services import deliver_external, notify
+from tests.language import rendered_in, speaks
 
 
 def test_row_first_then_delivery_after_commit(world, django_capture_on_commit_callbacks):
@@ -253,17 +254,6 @@ def test_api_list_query_count_is_constant(world, api_for):
 # --- language: the recipient's, not the actor's ------------------------------------------------
 
 
-def _speaks(user, language):
-    user.language = language
-    user.save(update_fields=["language"])
-    return user
-
-
-def _in(language, text):
-    from django.utils import translation
-
-    with translation.override(language):
-        return str(text)
 
 
 def test_lazy_texts_are_rendered_in_each_recipients_language(world, django_capture_on_commit_callbacks):
@@ -272,11 +262,11 @@ def test_lazy_texts_are_rendered_in_each_recipients_language(world, django_captu
 
     from governance.notify.services import lazy_format
 
-    en = _speaks(world.users["li_gridworker"], "en")
-    zh = _speaks(world.users["zhao_community"], "zh-hans")
-    default = _speaks(world.users["wang_resident"], "")  # no choice made: the site's language (zh-hans)
+    en = speaks(world.users["li_gridworker"], "en")
+    zh = speaks(world.users["zhao_community"], "zh-hans")
+    default = speaks(world.users["wang_resident"], "")  # no choice made: the site's language (zh-hans)
     title = lazy_format(ngettext_lazy("%(n)s order is overdue", "%(n)s orders are overdue", "n"), n=2)
-    english, chinese = _in("en", title), _in("zh-hans", title)
+    english, chinese = rendered_in("en", title), rendered_in("zh-hans", title)
     assert english == "2 orders are overdue" and chinese != english and "2" in chinese
     for actor_language in ("zh-hans", "en"):
         with translation.override(actor_language), django_capture_on_commit_callbacks(execute=True):

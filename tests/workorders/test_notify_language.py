@@ -7,6 +7,7 @@ import pytest
 from django.utils import translation
 
 from governance.models import Notification
+from tests.language import rendered_in, speaks
 from workorders import services
 from workorders.lifecycle import TRANSITIONS
 from workorders.models import WorkOrder
@@ -14,19 +15,10 @@ from workorders.models import WorkOrder
 pytestmark = pytest.mark.django_db
 
 
-def _speaks(user, language):
-    user.language = language
-    user.save(update_fields=["language"])
-    return user
-
-
-def _in(language, text):
-    with translation.override(language):
-        return str(text)
 
 
 def test_a_chinese_actors_dispatch_tells_an_english_grid_worker_in_english(world, make_order):
-    li = _speaks(world.users["li_gridworker"], "en")
+    li = speaks(world.users["li_gridworker"], "en")
     with translation.override("zh-hans"):
         order = make_order("e0602")
         services.order_accept(order=order, actor=world.users["zhao_community"])
@@ -38,7 +30,7 @@ def test_a_chinese_actors_dispatch_tells_an_english_grid_worker_in_english(world
 
 def test_an_english_actors_step_tells_a_chinese_reporter_in_chinese(world, make_order):
     wang = world.users["wang_resident"]  # no language chosen: the site's, zh-hans
-    liu = _speaks(world.users["liu_district"], "en")
+    liu = speaks(world.users["liu_district"], "en")
     order = make_order("e0602")
     with translation.override("en"):
         services.order_accept(order=order, actor=liu)
@@ -47,12 +39,12 @@ def test_an_english_actors_step_tells_a_chinese_reporter_in_chinese(world, make_
     with translation.override("zh-hans"):
         expected = translation.gettext("Your report %(number)s: %(step)s") % {"number": order.number, "step": label}
     assert row.title == expected
-    assert row.title != _in("en", f"Your report {order.number}: {_in('en', label)}")
+    assert row.title != rendered_in("en", f"Your report {order.number}: {rendered_in('en', label)}")
 
 
 def test_the_sweep_tells_each_holder_in_their_own_language(world, make_order):
-    sun = _speaks(world.users["sun_department"], "en")
-    chen = _speaks(world.users["chen_street"], "zh-hans")
+    sun = speaks(world.users["sun_department"], "en")
+    chen = speaks(world.users["chen_street"], "zh-hans")
     order = make_order("e0401")  # 占道经营: 城管
     services.order_accept(order=order, actor=world.users["liu_district"])
     services.order_dispatch(order=order, actor=world.users["liu_district"])
