@@ -165,12 +165,12 @@ class CareSettings(models.Model):
                                           decimal_places=4, default=0.002)
     power_active_kwh = models.DecimalField(_("power use that shows life (kWh per hour above base)"), max_digits=8,
                                            decimal_places=4, default=0.06)
-    idle_min_hours = models.PositiveSmallIntegerField(_("never alert before (hours without life)"), default=8)
+    idle_min_hours = models.PositiveSmallIntegerField(_("never alert before (hours without life)"), default=7)
     idle_factor = models.DecimalField(_("past quiet compared: length divided by"), max_digits=5,
                                       decimal_places=2, default=1.0)
     idle_margin_hours = models.PositiveSmallIntegerField(_("past quiet compared: length minus (hours)"),
-                                                         default=5)
-    idle_hour_window = models.PositiveSmallIntegerField(_("same hours of the day within (± hours)"), default=1)
+                                                         default=4)
+    idle_hour_window = models.PositiveSmallIntegerField(_("same hours of the day within (± hours)"), default=2)
     flow_m3 = models.DecimalField(_("running water: use per hour of at least (m³)"), max_digits=8,
                                   decimal_places=4, default=0.1,
                                   help_text=_("A tap left open runs 0.1–0.6 m³ an hour; a shower about 0.05."))
@@ -184,7 +184,7 @@ class CareSettings(models.Model):
         default=0.05, help_text=_("Power that does not change while water is not used: nobody is switching anything."))
     steady_min_hours = models.PositiveSmallIntegerField(_("appliance left on: at least (hours in a row)"), default=5)
     steady_margin_hours = models.PositiveSmallIntegerField(_("appliance left on: hours beyond the home's longest"),
-                                                           default=3)
+                                                           default=2)
     device_gap_hours = models.PositiveSmallIntegerField(_("device alert after silence of (hours)"), default=6)
     reading_retention_days = models.PositiveSmallIntegerField(_("keep raw readings (days)"), default=90)
     rollup_retention_days = models.PositiveIntegerField(_("keep hourly usage (days)"), default=730)

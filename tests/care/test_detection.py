@@ -82,14 +82,29 @@ def test_no_sign_of_life_after_a_fall_at_ten(world):
 
 def test_a_fall_in_the_evening_is_not_mistaken_for_sleep(world):
     w, p = normal_day()
-    water = w[:20] + [0.0] * 10
-    power = p[:20] + [FRIDGE] * 10
+    water = w[:19] + [0.0] * 10
+    power = p[:19] + [FRIDGE] * 10
     _person, start = setup(world, water, power)
     raised = []
-    for hour in range(start + 21, start + 26):  # bedtime is 22:00: the first hours are not yet alarming
+    for hour in range(start + 20, start + 26):  # quiet since 19:00; bedtime is 22:00
         raised += care_sweep(now=at(hour)).raised
     assert raised == []
-    for hour in range(start + 26, start + 30):  # quiet since 20:00, never seen that early: before 05:00
+    for hour in range(start + 26, start + 29):  # seven quiet hours from 19:00, never seen before: alarm
+        raised += care_sweep(now=at(hour)).raised
+    assert [a.kind for a in raised] == [AlertKind.NO_LIFE]
+
+
+def test_quiet_from_near_bedtime_waits_for_the_morning(world):
+    """Within ± idle_hour_window of the usual bedtime, quiet is judged against the night's length."""
+    w, p = normal_day()
+    water = w[:20] + [0.0] * 16
+    power = p[:20] + [FRIDGE] * 16
+    _person, start = setup(world, water, power)
+    raised = []
+    for hour in range(start + 21, start + 33):  # nights are 9 h (22–07): not before 13 h + 1
+        raised += care_sweep(now=at(hour)).raised
+    assert raised == []
+    for hour in range(start + 33, start + 36):
         raised += care_sweep(now=at(hour)).raised
     assert [a.kind for a in raised] == [AlertKind.NO_LIFE]
 
