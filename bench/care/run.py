@@ -147,6 +147,12 @@ def simulate(seed, args, world, admin):
                 else:
                     outcome = "device_fixed"
                 alert_resolve(alert=alert, actor=admin, outcome=outcome, note="bench", now=now)
+    if args.verbose:
+        for d in args.detectors:
+            tally = {}
+            for label, signal in signals[d]:
+                tally[(label, signal)] = tally.get((label, signal), 0) + 1
+            print(f"  seed {seed} {d}: alerts by (label, signal): {dict(sorted(tally.items()))}")
     return homes, found, timing
 
 
