@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
+from django.db.models import QuerySet
 
 
 class IdsFirstPaginator(Paginator):
@@ -23,6 +24,8 @@ class IdsFirstPaginator(Paginator):
         if top + self.orphans >= self.count:
             top = self.count
         queryset = self.object_list
+        if not isinstance(queryset, QuerySet):
+            raise TypeError("IdsFirstPaginator pages querysets")
         ids = list(queryset.values_list("pk", flat=True)[bottom:top])
         by_pk = {obj.pk: obj for obj in queryset.filter(pk__in=ids).order_by()} if ids else {}
-        return self._get_page([by_pk[pk] for pk in ids if pk in by_pk], number, self)
+        return Page([by_pk[pk] for pk in ids if pk in by_pk], number, self)
