@@ -19,7 +19,7 @@ def test_seed_has_every_state_is_idempotent_and_the_sweep_raises_a_fresh_alert(w
     before = set(Alert.objects.values_list("pk", flat=True))
     result = care_sweep(now=timezone.now() + timedelta(minutes=15))
     fresh = [a for a in result.raised if a.pk not in before]
-    assert AlertKind.NO_LIFE in [a.kind for a in fresh]  # the home that went quiet 5 hours ago
+    assert AlertKind.NO_LIFE in [a.kind for a in fresh]  # the home that went quiet 20 hours ago (households/care/seed.py)
     assert AlertKind.DEVICE in [a.kind for a in fresh]  # the silent water meter
     away = Alert.objects.filter(person__away_flags__isnull=False, state="open")
     assert not away.exists()  # the person staying with her son raises nothing
