@@ -58,7 +58,7 @@ class Reading(models.Model):
     """One reading as sent. `delta` is the usage it stands for (for a cumulative meter, the
     difference to the previous reading in time order); `hour` the epoch hour it is counted in."""
 
-    meter = models.ForeignKey(Meter, on_delete=models.CASCADE, related_name="readings")
+    meter = models.ForeignKey(Meter, on_delete=models.CASCADE, related_name="readings", db_index=False)
     ts = models.DateTimeField()
     value = models.DecimalField(max_digits=14, decimal_places=4)
     delta = models.DecimalField(max_digits=14, decimal_places=4, null=True)
@@ -68,6 +68,8 @@ class Reading(models.Model):
     class Meta:
         verbose_name = _("meter reading")
         verbose_name_plural = _("meter readings")
+        # The unique (meter, ts) index serves every meter_id lookup (hence no FK index of its own).
+        # received_at: the portable (SQLite) ingest counts its inserts by it.
         constraints = [models.UniqueConstraint(fields=["meter", "ts"], name="care_reading_once_per_meter_ts")]
         indexes = [models.Index(fields=["received_at"])]
 
@@ -79,13 +81,14 @@ class HourlyUsage(models.Model):
     """Usage of one meter in one hour, maintained by ingestion (kept longer than readings).
     A row means the hour is known (even with zero use); a missing row means no data."""
 
-    meter = models.ForeignKey(Meter, on_delete=models.CASCADE, related_name="hourly")
+    meter = models.ForeignKey(Meter, on_delete=models.CASCADE, related_name="hourly", db_index=False)
     hour = models.BigIntegerField()
     usage = models.DecimalField(max_digits=14, decimal_places=4)
 
     class Meta:
         verbose_name = _("hourly usage")
         verbose_name_plural = _("hourly usage")
+        # The unique (meter, hour) index serves every meter_id lookup (hence no FK index of its own).
         constraints = [models.UniqueConstraint(fields=["meter", "hour"], name="care_hourly_once_per_meter_hour")]
         indexes = [models.Index(fields=["hour", "meter"])]
 
