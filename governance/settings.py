@@ -84,9 +84,14 @@ TEMPLATES = [
 # --- database -----------------------------------------------------------------
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'linli.sqlite3'}")}
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
-    # WAL + a busy timeout let the web process and the Celery worker share the file.
+    # WAL + a busy timeout let the web process and the Celery worker share the file. Transactions
+    # begin IMMEDIATE (Django ≥ 5.1): a deferred one that reads first and writes later fails at once
+    # with "database is locked" when another process wrote in between (SQLite cannot wait there
+    # without risking a deadlock, so the busy timeout does not apply) — seen in the demo when the
+    # worker's beat and a notification task wrote at the same moment.
     DATABASES["default"].setdefault("OPTIONS", {}).update(
-        {"timeout": 20, "init_command": "PRAGMA journal_mode=WAL;PRAGMA synchronous=NORMAL;"}
+        {"timeout": 20, "init_command": "PRAGMA journal_mode=WAL;PRAGMA synchronous=NORMAL;",
+         "transaction_mode": "IMMEDIATE"}
     )
 else:
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
