@@ -187,6 +187,19 @@ STAGING = "care_reading_in"
 
 
 @functools.cache
+def _cumulative_delta_cases(a: str) -> str:
+    """The WHEN … ELSE of a cumulative register's delta over the window `w` (ordered by ts per
+    meter): none for the first reading or after a gap, a rollover past 0.9 × the register's
+    maximum, else the difference; the one text both database paths use."""
+    gap = MAX_CUMULATIVE_GAP_HOURS
+    return (f"WHEN LAG({a}.value) OVER w IS NULL THEN NULL "
+            f"WHEN {a}.hour - LAG({a}.hour) OVER w > {gap} THEN NULL "
+            f"WHEN {a}.value >= LAG({a}.value) OVER w THEN {a}.value - LAG({a}.value) OVER w "
+            f"WHEN m.rollover IS NOT NULL AND LAG({a}.value) OVER w > m.rollover * 0.9 "
+            f"THEN {a}.value + m.rollover - LAG({a}.value) OVER w "
+            f"ELSE {a}.value")
+
+
 def _ingest_sql() -> str:
     reading, meter, hourly = Reading._meta.db_table, Meter._meta.db_table, HourlyUsage._meta.db_table
     gap = MAX_CUMULATIVE_GAP_HOURS
@@ -213,12 +226,7 @@ def _ingest_sql() -> str:
         SELECT a.id, a.meter_id, a.ts, a.value, a.delta AS old_delta, a.hour, rng.lo, rng.hi,
             CASE
                 WHEN m.mode = '{ValueMode.INTERVAL.value}' THEN a.value
-                WHEN LAG(a.value) OVER w IS NULL THEN NULL
-                WHEN a.hour - LAG(a.hour) OVER w > {gap} THEN NULL
-                WHEN a.value >= LAG(a.value) OVER w THEN a.value - LAG(a.value) OVER w
-                WHEN m.rollover IS NOT NULL AND LAG(a.value) OVER w > m.rollover * 0.9
-                    THEN a.value + m.rollover - LAG(a.value) OVER w
-                ELSE a.value
+                {_cumulative_delta_cases('a')}
             END AS new_delta
         FROM (SELECT id, meter_id, ts, value, delta, hour FROM old
               UNION ALL SELECT NULL, meter_id, ts, value, NULL, hour FROM new) a
@@ -401,12 +409,7 @@ def _recompute_deltas(ranges: dict[int, list]) -> None:
         FROM (
             SELECT r.id, r.hour, rng.lo,
                 CASE
-                    WHEN LAG(r.value) OVER w IS NULL THEN NULL
-                    WHEN r.hour - LAG(r.hour) OVER w > {gap} THEN NULL
-                    WHEN r.value >= LAG(r.value) OVER w THEN r.value - LAG(r.value) OVER w
-                    WHEN m.rollover IS NOT NULL AND LAG(r.value) OVER w > m.rollover * 0.9
-                        THEN r.value + m.rollover - LAG(r.value) OVER w
-                    ELSE r.value
+                    {_cumulative_delta_cases('r')}
                 END AS new_delta
             FROM rng JOIN {reading} r ON r.meter_id = rng.meter_id
                  AND r.hour >= rng.lo - {gap} AND r.hour <= rng.hi + {gap}
