@@ -1,8 +1,12 @@
+import datetime as dt
 import io
+from unittest import mock
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from governance import workdays
 from workorders.models import Category, RequestType
 from workorders.reference import load_defaults
 
@@ -58,3 +62,24 @@ def neighbour(world):
     user = User.objects.create(username="zhang_neighbour", display_name="张大爷")
     Assignment.objects.create(user=user, role="resident", region=world.communities[0])
     return User.objects.get(pk=user.pk)
+
+
+# --- a fixed clock in Shanghai over the 2025 calendar (deadline and escalation tests) ----------
+
+SH = ZoneInfo("Asia/Shanghai")
+
+
+def at(*args):
+    return dt.datetime(*args).replace(tzinfo=SH)
+
+
+@pytest.fixture
+def calendar_2025(db):
+    workdays.load_from_chinesecalendar([2025])
+    workdays.invalidate()
+    yield
+    workdays.invalidate()
+
+
+def clock(moment):
+    return mock.patch("workorders.clock.now", return_value=moment.astimezone(dt.UTC))

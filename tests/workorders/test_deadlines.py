@@ -1,35 +1,17 @@
 """Deadlines and the sweeper on a fixed clock across the 2025 National Day holiday
 (Oct 1–8 off) and its 调休 Saturday (Oct 11 is a working day), from chinesecalendar's data."""
 
-import datetime as dt
-from unittest import mock
-from zoneinfo import ZoneInfo
 
 import pytest
 
-from governance import workdays
 from governance.errors import Forbidden
 from workorders import services
 from workorders.models import TimelineEntry, WorkOrder
 
-SH = ZoneInfo("Asia/Shanghai")
+from .conftest import at, clock
+
 pytestmark = pytest.mark.django_db
 
-
-def at(*args):
-    return dt.datetime(*args).replace(tzinfo=SH)
-
-
-@pytest.fixture
-def calendar_2025(db):
-    workdays.load_from_chinesecalendar([2025])
-    workdays.invalidate()
-    yield
-    workdays.invalidate()
-
-
-def clock(moment):
-    return mock.patch("workorders.clock.now", return_value=moment.astimezone(dt.UTC))
 
 
 def dispatched(world, make_order, code, moment):

@@ -7,8 +7,6 @@ unit through governance.workdays — across the 2025 National Day holiday (Oct 1
 import datetime as dt
 import importlib
 from types import SimpleNamespace
-from unittest import mock
-from zoneinfo import ZoneInfo
 
 import pytest
 from django.apps import apps as django_apps
@@ -19,26 +17,10 @@ from governance.models import Notification
 from workorders import services
 from workorders.models import TimelineEntry, WorkOrder
 
-from .conftest import jpeg
+from .conftest import at, clock, jpeg
 
-SH = ZoneInfo("Asia/Shanghai")
 pytestmark = pytest.mark.django_db
 
-
-def at(*args):
-    return dt.datetime(*args).replace(tzinfo=SH)
-
-
-@pytest.fixture
-def calendar_2025(db):
-    workdays.load_from_chinesecalendar([2025])
-    workdays.invalidate()
-    yield
-    workdays.invalidate()
-
-
-def clock(moment):
-    return mock.patch("workorders.clock.now", return_value=moment.astimezone(dt.UTC))
 
 
 def dispatched(world, make_order, code, moment, **kw):
