@@ -5,8 +5,6 @@ from datetime import timedelta
 
 import pytest
 from asgiref.sync import sync_to_async
-from channels.routing import URLRouter
-from channels.testing import WebsocketCommunicator
 from django.db import connections
 
 from households.care import events
@@ -14,36 +12,14 @@ from households.care.consumers import groups_for_user
 from households.care.routing import websocket_urlpatterns
 from households.care.services import alert_acknowledge, readings_ingest
 from tests.care.factories import T0, care_contact, make_alert, watched_home
+from tests.live import communicator, run_in_own_loop
 
 pytestmark = pytest.mark.django_db(transaction=True)
 PATH = "/ws/care/alerts/"
 
 
 def _communicator(user):
-    comm = WebsocketCommunicator(URLRouter(websocket_urlpatterns), PATH)
-    comm.scope["user"] = user
-    return comm
-
-
-def _run(coro_fn):
-    """Own event loop in its own thread (as tests/workorders/test_live.py: a browser test may
-    have left a loop running in the main thread)."""
-    import asyncio
-    import threading
-
-    errors = []
-
-    def target():
-        try:
-            asyncio.run(coro_fn())
-        except BaseException as exc:
-            errors.append(exc)
-
-    thread = threading.Thread(target=target)
-    thread.start()
-    thread.join(30)
-    if errors:
-        raise errors[0]
+    return communicator(websocket_urlpatterns, PATH, user)
 
 
 def test_groups_follow_the_alert_policy(world):
@@ -110,7 +86,7 @@ def test_only_entitled_users_hear_of_raised_moved_and_auto_closed_alerts(world):
             await comm.disconnect()
         await sync_to_async(connections.close_all)()  # the executor thread's connection (PostgreSQL teardown)
 
-    _run(scenario)
+    run_in_own_loop(scenario)
 
 
 def test_the_page_listens_and_still_polls_while_the_socket_is_down(world, client_for):

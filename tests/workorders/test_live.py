@@ -3,9 +3,8 @@ change is pushed after commit."""
 
 import pytest
 from asgiref.sync import sync_to_async
-from channels.routing import URLRouter
-from channels.testing import WebsocketCommunicator
 
+from tests.live import communicator, run_in_own_loop
 from workorders import services
 from workorders.routing import websocket_urlpatterns
 
@@ -13,30 +12,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def _communicator(user, path):
-    comm = WebsocketCommunicator(URLRouter(websocket_urlpatterns), path)
-    comm.scope["user"] = user
-    return comm
-
-
-def _run(coro_fn):
-    """Run the scenario on its own event loop in its own thread: a browser test earlier in the
-    process may have left Playwright's loop running in the main thread."""
-    import asyncio
-    import threading
-
-    errors = []
-
-    def target():
-        try:
-            asyncio.run(coro_fn())
-        except BaseException as exc:  # re-raised in the test's thread
-            errors.append(exc)
-
-    thread = threading.Thread(target=target)
-    thread.start()
-    thread.join(30)
-    if errors:
-        raise errors[0]
+    return communicator(websocket_urlpatterns, path, user)
 
 
 def test_only_viewers_join_and_changes_are_pushed(world, make_order):
@@ -61,4 +37,4 @@ def test_only_viewers_join_and_changes_are_pushed(world, make_order):
         await owner.disconnect()
         await queue.disconnect()
 
-    _run(scenario)
+    run_in_own_loop(scenario)

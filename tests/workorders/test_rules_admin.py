@@ -3,8 +3,6 @@ changing the row changes what the services do; without a row the code defaults a
 
 import datetime as dt
 from decimal import Decimal
-from unittest import mock
-from zoneinfo import ZoneInfo
 
 import pytest
 from django.urls import reverse
@@ -16,15 +14,9 @@ from workorders.choices import Status
 from workorders.models import WorkorderRules
 from workorders.rules import DEFAULTS, rule
 
-from .conftest import jpeg
+from .conftest import SH, clock, jpeg
 
 pytestmark = pytest.mark.django_db
-
-SH = ZoneInfo("Asia/Shanghai")
-
-
-def clock(moment):
-    return mock.patch("workorders.clock.now", return_value=moment.astimezone(dt.UTC))
 
 
 def closed_order(world, make_order):
