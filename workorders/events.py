@@ -3,19 +3,15 @@ and the live push to the order page and the staff queues (after commit)."""
 
 from __future__ import annotations
 
-import logging
-
-from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
+from governance.live import group_send_on_commit
 from governance.notify.services import lazy_format
 from workorders import clock
 from workorders.lifecycle import TRANSITIONS
 from workorders.models import PlusOne, TimelineEntry, WorkOrder
-
-log = logging.getLogger(__name__)
 
 
 def timeline(order: WorkOrder, *, action: str, actor, from_status: str = "", note: str = "",
@@ -76,22 +72,7 @@ def push(order: WorkOrder, event: str) -> None:
     """Tell the open pages after commit. A lost push is only a delay: pages poll and reload."""
     payload = {"type": "order.event", "order": order.pk, "event": event, "status": order.status,
                "overdue": order.overdue, "at": timezone.now().isoformat()}
-    groups = groups_for(order)
-
-    def send():
-        from asgiref.sync import async_to_sync
-        from channels.layers import get_channel_layer
-
-        layer = get_channel_layer()
-        if layer is None:
-            return
-        try:
-            for group in groups:
-                async_to_sync(layer.group_send)(group, payload)
-        except Exception:  # the channel layer being down must never fail the request
-            log.warning("live push for order %s failed", order.pk, exc_info=True)
-
-    transaction.on_commit(send)
+    group_send_on_commit([(groups_for(order), payload)], what=f"order {order.pk}")
 
 
 def record(order: WorkOrder, *, action: str, actor, from_status: str = "", note: str = "",

@@ -12,6 +12,7 @@ from governance import access
 from governance.roles import REGION_ROLES
 from households.care import events
 from households.care.models import Alert
+from households.care.policies import persons_cared_for
 
 
 def groups_for_user(user) -> list[str]:
@@ -23,26 +24,8 @@ def groups_for_user(user) -> list[str]:
     groups = [events.region_group(a.region_id) for a in user.active_assignments
               if a.role in REGION_ROLES and a.region_id and policy.role_may(a.role, "view")]
     if policy.owner is not None and "view" in policy.owner_rights:
-        groups += [events.person_group(pid) for pid in _persons_cared_for(user)]
+        groups += [events.person_group(pid) for pid in persons_cared_for(user).values_list("pk", flat=True)]
     return sorted(set(groups))
-
-
-def _persons_cared_for(user) -> list[int]:
-    """The persons whose alerts the policy's owner rule shows `user` (own person, care contacts,
-    guardian view_person grants), as ids."""
-    from django.contrib.contenttypes.models import ContentType
-    from django.db.models import BigIntegerField, Q
-    from django.db.models.functions import Cast
-    from guardian.models import UserObjectPermission
-
-    from households.models import CareContact, Person
-
-    granted = (UserObjectPermission.objects.filter(
-        user=user, permission__codename="view_person", content_type=ContentType.objects.get_for_model(Person))
-        .annotate(pid=Cast("object_pk", BigIntegerField())).values("pid"))
-    contacts = CareContact.objects.filter(user=user, active=True).values("person_id")
-    return list(Person.objects.filter(Q(user=user) | Q(pk__in=contacts) | Q(pk__in=granted))
-                .values_list("pk", flat=True))
 
 
 class AlertListConsumer(AsyncJsonWebsocketConsumer):

@@ -5,11 +5,7 @@ regions on the alert's path (staff of a region see its alerts), the person (care
 
 from __future__ import annotations
 
-import logging
-
-from django.db import transaction
-
-log = logging.getLogger(__name__)
+from governance.live import group_send_on_commit
 
 ALL_GROUP = "care_all"
 
@@ -29,32 +25,14 @@ def groups_for(region_path: str, person_id: int | None) -> list[str]:
     return groups
 
 
-def _send_on_commit(messages: list[tuple[list[str], dict]]) -> None:
-    def send():
-        from asgiref.sync import async_to_sync
-        from channels.layers import get_channel_layer
-
-        layer = get_channel_layer()
-        if layer is None:
-            return
-        try:
-            for groups, payload in messages:
-                for group in groups:
-                    async_to_sync(layer.group_send)(group, payload)
-        except Exception:  # the channel layer being down must never fail the write
-            log.warning("live push of care alerts failed", exc_info=True)
-
-    transaction.on_commit(send)
-
-
 def _payload(alert_id: int, event: str, state: str, kind: str) -> dict:
     return {"type": "care.alert", "alert": alert_id, "event": event, "state": state, "kind": kind}
 
 
 def push(alert, event: str) -> None:
     """`alert` was raised or changed state (`event`: raised, acknowledge, visit, resolve, escalate)."""
-    _send_on_commit([(groups_for(alert.region_path, alert.person_id),
-                      _payload(alert.pk, event, alert.state, alert.kind))])
+    group_send_on_commit([(groups_for(alert.region_path, alert.person_id),
+                           _payload(alert.pk, event, alert.state, alert.kind))], what=f"care alert {alert.pk}")
 
 
 def push_ids(alert_ids: list[int], event: str) -> None:
@@ -64,5 +42,5 @@ def push_ids(alert_ids: list[int], event: str) -> None:
     from households.care.models import Alert
 
     rows = Alert.objects.filter(pk__in=alert_ids).values_list("pk", "region_path", "person_id", "state", "kind")
-    _send_on_commit([(groups_for(path, person), _payload(pk, event, state, kind))
-                     for pk, path, person, state, kind in rows])
+    group_send_on_commit([(groups_for(path, person), _payload(pk, event, state, kind))
+                          for pk, path, person, state, kind in rows], what="care alerts")

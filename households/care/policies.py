@@ -12,7 +12,7 @@ R = Role
 FIELD_STAFF = (R.GRID_WORKER, R.GRID_LEADER, R.MICROGRID_HEAD)
 
 
-def _persons_cared_for(user):
+def persons_cared_for(user):
     """Persons `user` may follow: their own person, and those they are an active care contact of
     (or hold the guardian grant households.view_person on)."""
     from django.db.models import BigIntegerField
@@ -26,7 +26,11 @@ def _persons_cared_for(user):
         content_type=ContentType.objects.get_for_model(Person)).annotate(pid=Cast("object_pk", BigIntegerField()))
         .values("pid"))
     contacts = CareContact.objects.filter(user=user, active=True).values("person_id")
-    return Q(person__user=user) | Q(person_id__in=contacts) | Q(person_id__in=granted)
+    return Person.objects.filter(Q(user=user) | Q(pk__in=contacts) | Q(pk__in=granted))
+
+
+def _persons_cared_for(user):
+    return Q(person_id__in=persons_cared_for(user).values("pk"))
 
 
 ACT = {"view", "act"}
