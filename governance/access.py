@@ -13,7 +13,7 @@ in scope without the right is a 403.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar, cast
@@ -88,9 +88,6 @@ def policy_for(model: type[Model]) -> Policy:
     except KeyError:
         raise LookupError(f"{model.__name__} has no access policy: register one in its app's policies.py") from None
 
-
-def registered_models() -> Iterable[type[Model]]:
-    return _policies.keys()
 
 
 def _is_anonymous(user) -> bool:

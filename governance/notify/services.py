@@ -42,7 +42,8 @@ def lazy_format(message, /, **params):
     """`message % params`, done when the text is rendered — inside notify, in the recipient's
     language. `message` is a gettext_lazy string, or an ngettext_lazy whose number is one of
     the params by name (`ngettext_lazy("%(n)s order", "%(n)s orders", "n")`); lazy params
-    (labels, choices) are rendered in the same language."""
+    (labels, choices) are rendered in the same language. (Django's format_lazy formats with
+    str.format's {} fields; the catalogues use %(name)s, as gettext's tools check.)"""
     return lazy(lambda: message % params, str)()
 
 

@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 
 from governance import access
 from governance.errors import Forbidden
-from governance.roles import DEPARTMENT_ROLES, GRID_ROLES, Role
+from governance.roles import DEPARTMENT_ROLES, Role
 from workorders import clock, deadlines, events, lifecycle
 from workorders.models import WorkOrder
 
@@ -66,9 +66,6 @@ def ensure_handler(user, order: WorkOrder, action: str | None = None) -> None:
     if not is_handler(user, order):
         raise Forbidden(_("This order is assigned to someone else."))
 
-
-def is_grid_only(user) -> bool:
-    return bool(user.roles()) and user.roles() <= set(GRID_ROLES) | {Role.RESIDENT}
 
 
 def transition(order: WorkOrder, action: str, *, actor, note: str = "", data: dict | None = None,

@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from governance.models import Region
@@ -98,7 +97,3 @@ def _raise(found, cfg, detector: str, now: datetime, result: SweepResult) -> Non
         except IntegrityError:  # a concurrent sweep raised it first
             continue
         result.raised.append(alert)
-
-
-def open_alerts_q() -> Q:
-    return ~Q(state=AlertState.RESOLVED)
