@@ -127,6 +127,20 @@ def test_a_stored_reading_between_two_new_ones_wins_over_the_batch_order(world):
         None, Decimal("0.25"), Decimal("0.75"), Decimal("2.0")]
 
 
+
+def test_deleting_a_meter_deletes_its_readings_and_hours(world):
+    # The readings and hourly rows hold no database foreign key (models.Reading.meter says why):
+    # the cascade is Django's, and it must leave no row behind, nor touch another meter's.
+    _person, water, power = watched_home(world)
+    now = T0 + timedelta(hours=5)
+    readings_ingest(utility=water.utility, rows=[_row(water, h, 0.01) for h in (1, 2, 3)], now=now)
+    readings_ingest(utility=power.utility, rows=[_row(power, h, 0.1) for h in (1, 2)], now=now)
+    water_id = water.pk
+    water.delete()
+    assert not Reading.objects.filter(meter_id=water_id).exists()
+    assert not HourlyUsage.objects.filter(meter_id=water_id).exists()
+    assert (Reading.objects.filter(meter=power).count(), HourlyUsage.objects.filter(meter=power).count()) == (2, 2)
+
 # --- device alerts close themselves when the meters report again ----------------------------
 
 def _device_alert(world, person, now, state="open"):
