@@ -58,12 +58,14 @@ class Reading(models.Model):
     """One reading as sent. `delta` is the usage it stands for (for a cumulative meter, the
     difference to the previous reading in time order); `hour` the epoch hour it is counted in."""
 
-    # No database foreign key (db_constraint=False), here and on HourlyUsage.meter: the ingest,
-    # the only writer, takes each meter id from the sending utility's own meters, looked up in the
-    # same transaction, and meters are never deleted behind Django's back, so a deferred per-row
-    # check at every commit (two per reading, with the hourly row) bought nothing but about a
-    # quarter of the ingest's time (bench.care --perf). Deleting a meter still deletes its readings and hours: Django cascades
-    # in Python (a DELETE … WHERE meter_id IN …, as the FK would have).
+    # No database foreign key (db_constraint=False), here and on HourlyUsage.meter: its deferred
+    # check, queued by every reading and every hourly row, cost about a quarter of the ingest's
+    # time at commit (bench.care --perf). The ingest, the only writer, takes meter ids from the
+    # sending utility's own meters, and its statement holds those rows (FOR KEY SHARE) until commit,
+    # so a meter whose deletion is under way gets none of the batch's rows. Only a batch committed
+    # in the instant between the cascade's DELETE of the readings and that of the meter row could
+    # still leave rows behind, which every query ignores (all of them join the meter).
+    # Deleting a meter still deletes its readings and hours: Django cascades them in Python.
     meter = models.ForeignKey(Meter, on_delete=models.CASCADE, related_name="readings", db_index=False,
                               db_constraint=False)
     ts = models.DateTimeField()

@@ -141,6 +141,44 @@ def test_deleting_a_meter_deletes_its_readings_and_hours(world):
     assert not HourlyUsage.objects.filter(meter_id=water_id).exists()
     assert (Reading.objects.filter(meter=power).count(), HourlyUsage.objects.filter(meter=power).count()) == (2, 2)
 
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_batch_meeting_a_meter_being_deleted_waits_and_leaves_no_orphan(world):
+    # Without a database FK the batch's statement holds its meters (FOR KEY SHARE): a batch for a
+    # meter whose deletion is not yet committed waits for it, then stores nothing for that meter.
+    import threading
+    import time
+
+    from django.db import connection, connections, transaction
+
+    _person, water, _power = watched_home(world)
+    water_id, results = water.pk, {}
+
+    def ingest():
+        try:
+            results["stored"] = readings_ingest(utility=water.utility, rows=[_row(water, 1, 0.1)],
+                                                now=T0 + timedelta(hours=2)).stored
+        finally:
+            connections.close_all()
+
+    with transaction.atomic():
+        water.delete()
+        batch = threading.Thread(target=ingest)
+        batch.start()
+        waiting, deadline = False, time.monotonic() + 10
+        with connection.cursor() as cursor:
+            while not waiting and time.monotonic() < deadline:
+                cursor.execute("SELECT pg_stat_clear_snapshot()")  # else it is read once per transaction
+                cursor.execute("SELECT EXISTS (SELECT 1 FROM pg_stat_activity WHERE datname = current_database() "
+                               "AND pid <> pg_backend_pid() AND wait_event_type = 'Lock')")
+                waiting = cursor.fetchone()[0]
+                time.sleep(0.05)
+    batch.join(10)
+    assert waiting and results == {"stored": 0}
+    assert not Reading.objects.filter(meter_id=water_id).exists()
+    assert not HourlyUsage.objects.filter(meter_id=water_id).exists()
+
 # --- device alerts close themselves when the meters report again ----------------------------
 
 def _device_alert(world, person, now, state="open"):

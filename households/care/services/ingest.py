@@ -3,12 +3,13 @@
 PostgreSQL (three round trips per batch, whatever its size): a transaction-scoped advisory lock
 serialises the batches of one utility; the validated rows are COPYed (binary) into a per-session
 TEMP staging table (no WAL, no index); then ONE statement with data-modifying CTEs dedupes them
-(first occurrence wins), reads each touched meter's stored readings over its own hour range,
-recomputes cumulative deltas with a window function over stored + new readings (so
-out-of-order readings fix their neighbours), inserts the new readings with their deltas,
-rewrites the stored deltas that changed, rolls up again only the hours holding a new reading or
-a changed delta (inserting the new hours, updating the changed ones), moves the meters' last
-reading forward and closes the device alerts of homes whose meters all report again.
+(first occurrence wins), holds the batch's meters against deletion (FOR KEY SHARE: readings and
+hourly usage have no database FK, see models.Reading.meter), reads each touched meter's stored
+readings over its own hour range, recomputes cumulative deltas with a window function over
+stored + new readings (so out-of-order readings fix their neighbours), inserts the new readings
+with their deltas, rewrites the stored deltas that changed, rolls up again only the hours holding
+a new reading or a changed delta (inserting the new hours, updating the changed ones), moves the
+meters' last reading forward and closes the device alerts of homes whose meters all report again.
 Plain INSERTs (no ON CONFLICT): the statement sees every stored row of the utility's meters
 and the lock keeps it so until commit.
 
@@ -211,6 +212,9 @@ def _ingest_sql() -> str:
         FROM {STAGING} ORDER BY meter_id, ts, idx
     ),
     rng AS (SELECT meter_id, MIN(hour) AS lo, MAX(hour) AS hi FROM s GROUP BY meter_id),
+    mtr AS (  -- the batch's meters, held against deletion until commit (no database FK: see Reading.meter)
+        SELECT id, mode, rollover FROM {meter} WHERE id IN (SELECT meter_id FROM rng) FOR KEY SHARE
+    ),
     old AS (  -- what is stored over each meter's touched hours, widened by the gap either side
         SELECT r.id, r.meter_id, r.ts, r.value, r.delta, r.hour
         FROM rng CROSS JOIN LATERAL (
@@ -231,7 +235,7 @@ def _ingest_sql() -> str:
         FROM (SELECT id, meter_id, ts, value, delta, hour FROM old
               UNION ALL SELECT NULL, meter_id, ts, value, NULL, hour FROM new) a
         JOIN rng ON rng.meter_id = a.meter_id
-        JOIN {meter} m ON m.id = a.meter_id
+        JOIN mtr m ON m.id = a.meter_id
         WINDOW w AS (PARTITION BY a.meter_id ORDER BY a.ts)
     ),
     ins AS (  -- a plain INSERT: `new` holds no stored (meter, ts) and the lock keeps it so
