@@ -4,28 +4,38 @@ district, the same text on SQLite and PostgreSQL (CTEs, window functions, intege
 Default detector ("home profile") in two parts:
 
 * **the profile** (`profile_refresh`, once a day per home — its own beat task, and the sweep
-  refreshes any watched home whose profile is missing or older than a day): the base load of
-  each meter kind (the lowest hour of the last week: a running fridge or a dripping cistern is
-  base, not life) and, for each local hour of the day, the longest past spell of each kind still
-  going on from that hour, over the last `lookback_days` (spells of more than a day — trips,
-  incidents — and the spell going on at refresh time are not learned);
+  refreshes any watched home whose profile is missing or older than a day), from the last
+  `lookback_days`: the base load of each meter kind (the lowest hour of the last week: a running
+  fridge or a dripping cistern is base, not life); for each local hour of the day the share of
+  days on which the home showed life in it (`HourProfile`); and, for each local hour, the longest
+  past spell of each kind still going on from that hour and — for quiet spells — the heaviest
+  (spells of more than a day — trips, incidents — and the spell going on at refresh time are not
+  learned);
 * **the sweep** (`default_sql`, every 15 min) reads only the last `RECENT_HOURS` of hourly usage
-  and the profile, and judges the spell going on now against the home's own longest at that time
-  of day (± `idle_hour_window` h).
+  and the profile, and judges the spell going on now against the home's own spells from about the
+  same time of day (± `idle_hour_window` h; ± `steady_hour_window` h for steady spells).
 
 An hour is *known* only when every meter of the home reported it (no data is not no use). Kinds
 of spell (runs of consecutive known hours, gaps-and-islands with ROW_NUMBER):
 
 * **quiet** — no sign of life: water at base and power either at base or *steady* (an appliance
   left on: power above base that changed by at most `steady_tolerance_kwh` since the hour before —
-  nobody switched anything). Alert when at least `idle_min_hours` long and
-  len / `idle_factor` > the home's longest from that time of day + `idle_margin_hours`.
+  nobody switched anything). A quiet spell is judged by its **weight**: each of its hours weighs
+  the share of days on which this home shows life at that hour (at least `MIN_ACTIVE_SHARE`). A
+  quiet night weighs almost nothing, a quiet morning of someone always up by seven almost an hour
+  an hour — so a quiet afternoon that runs into the night is judged by the evening it lacked, not
+  again at 2 a.m. while the person sleeps, and a fall in the night shows as the morning's missing
+  life. Alert when at least `idle_min_hours` long and its weight is more than the home's heaviest
+  from that time of day + `idle_margin_active`.
 * **steady** — water at base while power stays above base by `steady_level_kwh` without changing:
   a light, a television or a heater nobody switches off. People who go out or go to bed switch
   things off; a person who has fallen does not. Alert (as *no sign of life*) when at least
   `steady_min_hours` long and longer than the home's longest at that time + `steady_margin_hours`.
 * **flow** — water that never stops: water use at least `flow_m3` above base, at least
   `flow_min_hours` long and longer than the home's longest at that time + `flow_margin_hours`.
+
+One stillness seen both as a steady and as a quiet spell raises one alert (the sweep does not
+raise a kind again for a spell that began before the last alert of that kind).
 
 Baselines: `seed_rule` (original design: the last two days both below 10 % of the three-day
 average, water and power) and `practice_rule` (08–20 h water < 0.01 m³, or a day > 2 m³).
@@ -45,6 +55,7 @@ from households.care.models import (
     Consent,
     HomeProfile,
     HourlyUsage,
+    HourProfile,
     Meter,
     SpellProfile,
 )
@@ -55,6 +66,9 @@ BASE_DAYS = 7
 DEVICE_LOOKBACK_DAYS = 7
 RECENT_HOURS = 48  # what the sweep reads: a spell longer than this has long been judged
 PROFILE_MAX_AGE_HOURS = 24  # the sweep refreshes profiles older than this (the beat task does it daily)
+# A quiet hour weighs at least this (the home's share of days with life at that hour, see
+# HourProfile): a home that is never active at some hour must still add up a spell quiet for days.
+MIN_ACTIVE_SHARE = 0.05
 SPELL_ALERT_KIND = {"quiet": AlertKind.NO_LIFE, "steady": AlertKind.NO_LIFE, "flow": AlertKind.WATER_RUNNING}
 
 
@@ -77,7 +91,7 @@ def _tables():
         "persontag": PersonTag._meta.db_table, "tagtype": TagType._meta.db_table,
         "consent": Consent._meta.db_table, "away": AwayFlag._meta.db_table, "meter": Meter._meta.db_table,
         "hourly": HourlyUsage._meta.db_table, "profile": HomeProfile._meta.db_table,
-        "spell": SpellProfile._meta.db_table,
+        "spell": SpellProfile._meta.db_table, "hours": HourProfile._meta.db_table,
     }
 
 
@@ -178,6 +192,7 @@ def profile_refresh_sql() -> list[str]:
                 WHERE p.refreshed_hour <= %(stale_h)s"""
     return [
         f"DELETE FROM {t['spell']} WHERE unit_id IN ({stale})",
+        f"DELETE FROM {t['hours']} WHERE unit_id IN ({stale})",
         f"DELETE FROM {t['profile']} WHERE unit_id IN ({stale})",
         f"""
         WITH watched AS ({_watched_select()}
@@ -197,19 +212,39 @@ def profile_refresh_sql() -> list[str]:
             SELECT p.unit_id, MAX(p.water_base) AS wb, MAX(p.power_base) AS pb, COUNT(*) AS n_meters
             FROM {t['profile']} p JOIN {t['meter']} m ON m.unit_id = p.unit_id AND m.active = TRUE
             WHERE p.refreshed_hour = %(now_h)s
+              AND NOT EXISTS (SELECT 1 FROM {t['hours']} h WHERE h.unit_id = p.unit_id)
+            GROUP BY p.unit_id
+        ),
+        {_spells('todo', 'lo')},
+        shares AS (
+            SELECT unit_id, (hour + {TZ_HOURS}) %% 24 AS hod, AVG(1.0 - quiet) AS share
+            FROM flags GROUP BY unit_id, (hour + {TZ_HOURS}) %% 24
+        )
+        INSERT INTO {t['hours']} (unit_id, hod, active_share)
+        SELECT unit_id, hod, CASE WHEN share < {MIN_ACTIVE_SHARE} THEN {MIN_ACTIVE_SHARE} ELSE share END FROM shares
+        """,
+        f"""
+        WITH todo AS (
+            SELECT p.unit_id, MAX(p.water_base) AS wb, MAX(p.power_base) AS pb, COUNT(*) AS n_meters
+            FROM {t['profile']} p JOIN {t['meter']} m ON m.unit_id = p.unit_id AND m.active = TRUE
+            WHERE p.refreshed_hour = %(now_h)s
               AND NOT EXISTS (SELECT 1 FROM {t['spell']} s WHERE s.unit_id = p.unit_id)
             GROUP BY p.unit_id
         ),
         {_spells('todo', 'lo')},
         learned AS (
-            SELECT unit_id, kind, (hour + {TZ_HOURS}) %% 24 AS hod, last_h,
-                   MAX(hour) OVER (PARTITION BY unit_id, kind, grp) AS end_h,
-                   COUNT(*) OVER (PARTITION BY unit_id, kind, grp) AS len,
-                   MAX(hour) OVER (PARTITION BY unit_id, kind, grp) - hour + 1 AS remain
-            FROM marked
+            SELECT mk.unit_id, mk.kind, (mk.hour + {TZ_HOURS}) %% 24 AS hod, mk.last_h,
+                   MAX(mk.hour) OVER (PARTITION BY mk.unit_id, mk.kind, mk.grp) AS end_h,
+                   COUNT(*) OVER (PARTITION BY mk.unit_id, mk.kind, mk.grp) AS len,
+                   MAX(mk.hour) OVER (PARTITION BY mk.unit_id, mk.kind, mk.grp) - mk.hour + 1 AS remain,
+                   SUM(COALESCE(hp.active_share, {MIN_ACTIVE_SHARE})) OVER (
+                       PARTITION BY mk.unit_id, mk.kind, mk.grp ORDER BY mk.hour DESC
+                       ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS weight
+            FROM marked mk
+            LEFT JOIN {t['hours']} hp ON hp.unit_id = mk.unit_id AND hp.hod = (mk.hour + {TZ_HOURS}) %% 24
         )
-        INSERT INTO {t['spell']} (unit_id, kind, hod, longest)
-        SELECT unit_id, kind, hod, MAX(remain) FROM learned
+        INSERT INTO {t['spell']} (unit_id, kind, hod, longest, weight)
+        SELECT unit_id, kind, hod, MAX(remain), MAX(weight) FROM learned
         WHERE len <= {MAX_LEARNED_SPELL_HOURS} AND end_h < last_h
         GROUP BY unit_id, kind, hod
         """,
@@ -238,25 +273,38 @@ def default_sql() -> str:
     cur AS (
         -- the spell going on now; one that began while the person was flagged away counts from their return
         SELECT r.kind, r.unit_id, r.last_h,
+               CASE WHEN r.kind = 'steady' THEN %(steady_window)s ELSE %(window)s END AS win,
                CASE WHEN a.end_h IS NOT NULL AND a.end_h > r.start_h THEN a.end_h ELSE r.start_h END AS start_h
         FROM runs r LEFT JOIN away a ON a.unit_id = r.unit_id
         WHERE r.end_h = r.last_h AND r.last_h >= %(now_h)s - %(fresh)s
           -- a spell that began before the hours read has long been judged (its start is unknown)
           AND (r.start_h > %(recent_lo)s OR (a.end_h IS NOT NULL AND a.end_h > r.start_h))
     ),
+    weighed AS (
+        -- a quiet spell weighs the home's usual share of life over its hours
+        SELECT c.unit_id, SUM(COALESCE(hp.active_share, {MIN_ACTIVE_SHARE})) AS weight
+        FROM cur c
+        JOIN marked mk ON mk.unit_id = c.unit_id AND mk.kind = c.kind AND mk.hour >= c.start_h
+        LEFT JOIN {t['hours']} hp ON hp.unit_id = mk.unit_id AND hp.hod = (mk.hour + {TZ_HOURS}) %% 24
+        WHERE c.kind = 'quiet'
+        GROUP BY c.unit_id
+    ),
     judged AS (
-        -- the home's longest spell of that kind going on from about the same time of day
-        SELECT c.kind, c.unit_id, c.start_h, c.last_h - c.start_h + 1 AS len, MAX(s.longest) AS longest
+        -- the home's longest (and heaviest) spell of that kind going on from about the same time of day
+        SELECT c.kind, c.unit_id, c.start_h, c.last_h - c.start_h + 1 AS len, MAX(s.longest) AS longest,
+               MAX(s.weight) AS heaviest, MAX(g.weight) AS weight
         FROM cur c
         LEFT JOIN {t['spell']} s ON s.unit_id = c.unit_id AND s.kind = c.kind
-            AND ((((s.hod - (c.start_h + {TZ_HOURS}) %% 24 + %(window)s) %% 24) + 24) %% 24 <= 2 * %(window)s)
+            AND ((((s.hod - (c.start_h + {TZ_HOURS}) %% 24 + c.win) %% 24) + 24) %% 24 <= 2 * c.win)
+        LEFT JOIN weighed g ON g.unit_id = c.unit_id AND c.kind = 'quiet'
         WHERE c.last_h >= c.start_h
         GROUP BY c.kind, c.unit_id, c.start_h, c.last_h
     )
-    SELECT j.kind, j.unit_id, w.person_id, j.start_h, j.len, COALESCE(j.longest, 0)
+    SELECT j.kind, j.unit_id, w.person_id, j.start_h, j.len, COALESCE(j.longest, 0),
+           COALESCE(j.weight, 0), COALESCE(j.heaviest, 0)
     FROM judged j JOIN watched w ON w.unit_id = j.unit_id
     WHERE (j.kind = 'quiet' AND j.len >= %(idle_min)s
-           AND j.len / %(idle_factor)s > COALESCE(j.longest, 0) + %(idle_margin)s)
+           AND j.weight > COALESCE(j.heaviest, 0) + %(idle_margin)s)
        OR (j.kind = 'steady' AND j.len >= %(steady_min)s AND j.len > COALESCE(j.longest, 0) + %(steady_margin)s)
        OR (j.kind = 'flow' AND j.len >= %(flow_min)s AND j.len > COALESCE(j.longest, 0) + %(flow_margin)s)
     """
@@ -275,7 +323,7 @@ def seed_rule_sql() -> str:
         WHERE a.n = 3 AND a.avg_total > 0 AND d.day >= %(today_day)s - 2 AND d.total < 0.1 * a.avg_total
         GROUP BY d.unit_id, d.day HAVING COUNT(DISTINCT d.kind) = 2
     )
-    SELECT 'no_life', l.unit_id, w.person_id, MIN(l.day) * 24 - {TZ_HOURS}, COUNT(*), 0
+    SELECT 'no_life', l.unit_id, w.person_id, MIN(l.day) * 24 - {TZ_HOURS}, COUNT(*), 0, 0, 0
     FROM low l JOIN watched w ON w.unit_id = l.unit_id
     GROUP BY l.unit_id, w.person_id HAVING COUNT(*) = 2
     """
@@ -293,10 +341,10 @@ def practice_rule_sql() -> str:
         WHERE hour >= (%(today_day)s - 1) * 24 - {TZ_HOURS}
         GROUP BY unit_id, (hour + {TZ_HOURS}) / 24
     )
-    SELECT 'no_life', d.unit_id, w.person_id, %(d_lo)s, 12, 0
+    SELECT 'no_life', d.unit_id, w.person_id, %(d_lo)s, 12, 0, 0, 0
     FROM daytime d JOIN watched w ON w.unit_id = d.unit_id WHERE d.n = 12 AND d.total < 0.01
     UNION ALL
-    SELECT 'water_running', x.unit_id, w.person_id, x.day * 24 - {TZ_HOURS}, 24, 0
+    SELECT 'water_running', x.unit_id, w.person_id, x.day * 24 - {TZ_HOURS}, 24, 0, 0, 0
     FROM days x JOIN watched w ON w.unit_id = x.unit_id WHERE x.total > 2
     """
 
@@ -314,7 +362,7 @@ def device_sql() -> str:
         WHERE m.active = TRUE
     )
     SELECT 'device', s.unit_id, w.person_id,
-           MIN(CASE WHEN s.last_h IS NULL OR s.last_h < %(lo)s THEN %(lo)s ELSE s.last_h + 1 END), COUNT(*), 0
+           MIN(CASE WHEN s.last_h IS NULL OR s.last_h < %(lo)s THEN %(lo)s ELSE s.last_h + 1 END), COUNT(*), 0, 0, 0
     FROM last s JOIN watched w ON w.unit_id = s.unit_id
     WHERE s.last_h IS NULL OR s.last_h < %(now_h)s - %(gap)s
     GROUP BY s.unit_id, w.person_id
@@ -333,11 +381,14 @@ def _params(cfg, now_h: int, today: date) -> dict:
         "steady_level": float(cfg.steady_level_kwh), "steady_tol": float(cfg.steady_tolerance_kwh),
         "steady_min": cfg.steady_min_hours, "steady_margin": cfg.steady_margin_hours,
         "fresh": cfg.device_gap_hours, "gap": cfg.device_gap_hours,
-        "idle_factor": float(cfg.idle_factor), "idle_margin": cfg.idle_margin_hours,
-        "window": cfg.idle_hour_window, "idle_min": cfg.idle_min_hours,
+        "idle_margin": float(cfg.idle_margin_active),
+        "window": cfg.idle_hour_window, "steady_window": cfg.steady_hour_window, "idle_min": cfg.idle_min_hours,
         "flow_min": cfg.flow_min_hours, "flow_margin": cfg.flow_margin_hours,
         "today_day": today_day, "d_lo": d * 24 + 8 - TZ_HOURS,
     }
+
+
+LEARN_STATEMENT = 3  # in profile_refresh_sql: the INSERT of the home profiles (its row count: homes learned)
 
 
 def profile_refresh(cfg, *, now_h: int, today: date, max_age_hours: int = PROFILE_MAX_AGE_HOURS) -> int:
@@ -348,7 +399,7 @@ def profile_refresh(cfg, *, now_h: int, today: date, max_age_hours: int = PROFIL
     with transaction.atomic(), connection.cursor() as cursor:
         for position, sql in enumerate(profile_refresh_sql()):
             cursor.execute(sql, params)
-            if position == 2:
+            if position == LEARN_STATEMENT:
                 learned = cursor.rowcount
                 if connection.vendor == "sqlite":  # the driver reports no rowcount for WITH … INSERT
                     cursor.execute("SELECT changes()")
@@ -374,10 +425,12 @@ def candidates(cfg, *, now_h: int, today: date, detector: str) -> list[Candidate
             # device check: a week back is enough to know when a meter went silent
             run_params = params if position else {**params, "lo": now_h - DEVICE_LOOKBACK_DAYS * 24}
             cursor.execute(sql, run_params)
-            for kind, unit_id, person_id, since, length, longest in cursor.fetchall():
+            for kind, unit_id, person_id, since, length, longest, weight, heaviest in cursor.fetchall():
                 evidence = {"hours": int(length), "longest_similar": int(longest or 0)}
                 if kind in SPELL_ALERT_KIND:
                     evidence["signal"] = kind
+                if kind == "quiet":
+                    evidence |= {"weight": round(float(weight), 2), "heaviest_similar": round(float(heaviest), 2)}
                 found.append(Candidate(
                     kind=AlertKind(SPELL_ALERT_KIND.get(kind, kind)), unit_id=unit_id, person_id=person_id,
                     since_hour=int(since), evidence=evidence,

@@ -179,10 +179,11 @@ class CareSettings(models.Model):
     power_active_kwh = models.DecimalField(_("power use that shows life (kWh per hour above base)"), max_digits=8,
                                            decimal_places=4, default=0.06)
     idle_min_hours = models.PositiveSmallIntegerField(_("never alert before (hours without life)"), default=7)
-    idle_factor = models.DecimalField(_("past quiet compared: length divided by"), max_digits=5,
-                                      decimal_places=2, default=1.0)
-    idle_margin_hours = models.PositiveSmallIntegerField(_("past quiet compared: length minus (hours)"),
-                                                         default=4)
+    idle_margin_active = models.DecimalField(
+        _("past quiet compared: usual hours of life beyond the home's heaviest (weighted)"), max_digits=5,
+        decimal_places=2, default=3.5,
+        help_text=_("A quiet hour weighs the share of days on which this home shows life at that hour: a quiet "
+                    "night weighs almost nothing, a quiet morning almost a whole hour."))
     idle_hour_window = models.PositiveSmallIntegerField(_("same hours of the day within (± hours)"), default=2)
     flow_m3 = models.DecimalField(_("running water: use per hour of at least (m³)"), max_digits=8,
                                   decimal_places=4, default=0.1,
@@ -194,10 +195,12 @@ class CareSettings(models.Model):
         default=0.03, help_text=_("A light, a television or a heater that nobody switches off."))
     steady_tolerance_kwh = models.DecimalField(
         _("appliance left on: hour-to-hour change of at most (kWh)"), max_digits=8, decimal_places=4,
-        default=0.05, help_text=_("Power that does not change while water is not used: nobody is switching anything."))
-    steady_min_hours = models.PositiveSmallIntegerField(_("appliance left on: at least (hours in a row)"), default=5)
+        default=0.035, help_text=_("Power that does not change while water is not used: nobody is switching anything."))
+    steady_min_hours = models.PositiveSmallIntegerField(_("appliance left on: at least (hours in a row)"), default=4)
     steady_margin_hours = models.PositiveSmallIntegerField(_("appliance left on: hours beyond the home's longest"),
                                                            default=2)
+    steady_hour_window = models.PositiveSmallIntegerField(
+        _("appliance left on: compared with the home's spells started within (± hours)"), default=2)
     device_gap_hours = models.PositiveSmallIntegerField(_("device alert after silence of (hours)"), default=6)
     reading_retention_days = models.PositiveSmallIntegerField(_("keep raw readings (days)"), default=90)
     rollup_retention_days = models.PositiveIntegerField(_("keep hourly usage (days)"), default=730)
@@ -244,6 +247,8 @@ class SpellProfile(models.Model):
     kind = models.CharField(max_length=8, choices=SpellKind.choices)
     hod = models.PositiveSmallIntegerField()
     longest = models.PositiveSmallIntegerField()
+    # the heaviest such spell: the sum of the home's `HourProfile.active_share` over its hours from `hod` on
+    weight = models.FloatField(default=0)
 
     class Meta:
         verbose_name = _("spell profile")
@@ -252,6 +257,24 @@ class SpellProfile(models.Model):
 
     def __str__(self):
         return f"{self.unit_id} {self.kind} {self.hod}h: {self.longest}"
+
+
+class HourProfile(models.Model):
+    """The share of the last `lookback_days` on which the home showed life in local hour `hod` (the
+    hours every meter reported; never below `detection.MIN_ACTIVE_SHARE`). A quiet hour weighs that
+    much in the default detector, so a quiet spell is judged by the life it lacks, not by its hours."""
+
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="care_hours")
+    hod = models.PositiveSmallIntegerField()
+    active_share = models.FloatField()
+
+    class Meta:
+        verbose_name = _("hour-of-day profile")
+        verbose_name_plural = _("hour-of-day profiles")
+        constraints = [models.UniqueConstraint(fields=["unit", "hod"], name="care_hour_once_per_hod")]
+
+    def __str__(self):
+        return f"{self.unit_id} {self.hod}h: {self.active_share:.2f}"
 
 
 class Audience(models.TextChoices):

@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 
 from households.care.models import AlertKind, AwayFlag, Detector
-from households.care.services import care_sweep
+from households.care.services import alert_resolve, care_sweep
 from tests.care.factories import T0, feed_hourly, watched_home
 
 pytestmark = pytest.mark.django_db
@@ -80,33 +80,39 @@ def test_no_sign_of_life_after_a_fall_at_ten(world):
     assert care_sweep(now=at(start + 21)).raised == []
 
 
-def test_a_fall_in_the_evening_is_not_mistaken_for_sleep(world):
+def test_a_fall_in_the_late_afternoon_is_not_mistaken_for_sleep(world):
+    """Quiet since 17:00 in a home always up until 22:00: five missed hours weigh five, more than the
+    heaviest night (nine hours at the minimum share) + 3.5, so the alarm comes at night, not in the
+    morning — once the quiet is `idle_min_hours` long."""
     w, p = normal_day()
-    water = w[:19] + [0.0] * 10
-    power = p[:19] + [FRIDGE] * 10
+    water = w[:17] + [0.0] * 12
+    power = p[:17] + [FRIDGE] * 12
     _person, start = setup(world, water, power)
     raised = []
-    for hour in range(start + 20, start + 26):  # quiet since 19:00; bedtime is 22:00
+    for hour in range(start + 18, start + 24):  # up to six quiet hours: never before idle_min_hours
         raised += care_sweep(now=at(hour)).raised
     assert raised == []
-    for hour in range(start + 26, start + 29):  # seven quiet hours from 19:00, never seen before: alarm
+    for hour in range(start + 24, start + 27):  # seven quiet hours since 17:00 (at midnight): alarm
         raised += care_sweep(now=at(hour)).raised
     assert [a.kind for a in raised] == [AlertKind.NO_LIFE]
+    assert raised[0].evidence["hours"] == 7
 
 
 def test_quiet_from_near_bedtime_waits_for_the_morning(world):
-    """Within ± idle_hour_window of the usual bedtime, quiet is judged against the night's length."""
+    """Quiet from an hour before the usual bedtime weighs that hour, then almost nothing through the
+    night (this home is never up then): it is judged by the morning's missing life, not by its length."""
     w, p = normal_day()
-    water = w[:20] + [0.0] * 16
-    power = p[:20] + [FRIDGE] * 16
+    water = w[:21] + [0.0] * 16
+    power = p[:21] + [FRIDGE] * 16
     _person, start = setup(world, water, power)
     raised = []
-    for hour in range(start + 21, start + 33):  # nights are 9 h (22–07): not before 13 h + 1
+    for hour in range(start + 22, start + 34):  # up to 09:05: twelve quiet hours, three the home is up in
         raised += care_sweep(now=at(hour)).raised
     assert raised == []
-    for hour in range(start + 33, start + 36):
+    for hour in range(start + 34, start + 36):  # 09:00 missed too: past the home's heaviest night + 3.5
         raised += care_sweep(now=at(hour)).raised
     assert [a.kind for a in raised] == [AlertKind.NO_LIFE]
+    assert raised[0].evidence["weight"] > raised[0].evidence["heaviest_similar"] + 3.5
 
 
 def test_a_fall_that_leaves_the_light_on(world):
@@ -122,6 +128,24 @@ def test_a_fall_that_leaves_the_light_on(world):
         raised += care_sweep(now=at(hour)).raised
     assert [(a.kind, a.evidence["signal"]) for a in raised] == [(AlertKind.NO_LIFE, "steady")]
     assert raised[0].since_hour == int(T0.timestamp()) // 3600 + start + 11  # steady from the second hour
+
+
+def test_one_stillness_raises_one_alert_though_two_signals_see_it(world):
+    """Light left on after a fall: the steady power raises the alert first; once staff have answered
+    it, the same stillness seen later as a long quiet spell is not raised again."""
+    w, p = normal_day()
+    water = w[:9] + [0.0] * 31
+    power = p[:9] + [FRIDGE] + [FRIDGE + 0.04] * 30  # quiet from 09:00, a small lamp steady from 10:00
+    _person, start = setup(world, water, power)
+    raised = []
+    for hour in range(start + 12, start + 16):
+        raised += care_sweep(now=at(hour)).raised
+    assert [a.evidence["signal"] for a in raised] == ["steady"]
+    alert_resolve(alert=raised[0], actor=world.users["admin"], outcome="false_alarm", note="", now=at(start + 16))
+    later = []
+    for hour in range(start + 16, start + 40, 2):
+        later += care_sweep(now=at(hour)).raised
+    assert later == []
 
 
 def test_a_light_left_on_every_evening_is_a_habit_not_an_alarm(world):

@@ -4,7 +4,8 @@ from datetime import timedelta
 
 import pytest
 
-from households.care.models import HomeProfile, SpellProfile
+from households.care.detection import MIN_ACTIVE_SHARE
+from households.care.models import HomeProfile, HourProfile, SpellProfile
 from households.care.services.sweep import care_profiles_refresh, care_sweep, hour_of
 from tests.care.factories import T0, feed_hourly, watched_home
 from tests.care.test_detection import FRIDGE, at, history, normal_day
@@ -32,6 +33,13 @@ def test_profile_learns_base_and_the_nights_and_is_idempotent(world):
     assert quiet[22] == 9 and quiet[6] == 1
     # the spell going on now (since 00:00, five hours) is not a habit: it is not learned
     assert quiet[0] == 7  # from a past midnight, until 07:00
+    # up every day 07–21: those hours weigh a whole hour when quiet; the nights only the minimum
+    shares = dict(HourProfile.objects.filter(unit_id=unit_id).values_list("hod", "active_share"))
+    assert len(shares) == 24
+    assert shares[7] == pytest.approx(1.0) and shares[21] == pytest.approx(1.0)
+    assert shares[22] == pytest.approx(MIN_ACTIVE_SHARE) and shares[3] == pytest.approx(MIN_ACTIVE_SHARE)
+    weights = dict(SpellProfile.objects.filter(unit_id=unit_id, kind="quiet").values_list("hod", "weight"))
+    assert weights[22] == pytest.approx(9 * MIN_ACTIVE_SHARE)  # a whole night weighs less than one morning hour
     rows = sorted(SpellProfile.objects.filter(unit_id=unit_id).values_list("kind", "hod", "longest"))
     # again within the day: nothing to do; the sweep does not re-learn a fresh profile either
     assert care_profiles_refresh(now=now + timedelta(minutes=15)) == 0
@@ -41,6 +49,7 @@ def test_profile_learns_base_and_the_nights_and_is_idempotent(world):
     # a day later it is stale: learned again, same rows (no duplicates)
     assert care_profiles_refresh(now=now + timedelta(hours=24)) == 1
     assert SpellProfile.objects.filter(unit_id=unit_id).count() == len(rows)
+    assert HourProfile.objects.filter(unit_id=unit_id).count() == 24
 
 
 def test_the_sweep_learns_a_missing_profile_first(world):
