@@ -92,7 +92,7 @@ def _left_on(xr):
 
 
 def make_home(key: str, rng: random.Random, *, warmup_days: int, eval_days: int,
-              fall_leaves_on: float = FALL_LEAVES_ON) -> Home:
+              fall_leaves_on: float = FALL_LEAVES_ON, tv_before_outings: bool = False) -> Home:
     xr = random.Random(f"{key}:appliances")  # a second stream: the main one is the same as without it
     archetype = rng.choices([a for a, _ in ARCHETYPES], [w for _, w in ARCHETYPES])[0]
     p = _profile(archetype, rng)
@@ -161,7 +161,12 @@ def make_home(key: str, rng: random.Random, *, warmup_days: int, eval_days: int,
         fridge_load.append(fridge)
     trip_hours = {h for tr in trips for h in range(tr.start, tr.end)}
     for start, end in _runs(awake[h] and home_here[h] for h in range(n)):
-        if end - start >= 4 and xr.random() < TV_EVENINGS[archetype]:  # television before bed
+        # Television before bed: a stretch awake at home that ends in sleep. Until 2026-11-25 the
+        # generator put it before every outing too (a stretch ending while still awake), which is
+        # not what was meant; `tv_before_outings` brings that back for comparison.
+        if end < n and awake[end] and not tv_before_outings:
+            continue
+        if end - start >= 4 and xr.random() < TV_EVENINGS[archetype]:
             length, level = xr.randint(2, 4), xr.uniform(0.05, 0.15)
             tail = xr.randint(1, 3) if xr.random() < DOZE_WITH_TV and end < n and awake[end - 1] else 0
             for h in range(max(start, end - length), min(end + tail, n)):
@@ -198,7 +203,7 @@ def make_home(key: str, rng: random.Random, *, warmup_days: int, eval_days: int,
 
 
 def make_homes(seed: int, count: int, *, warmup_days: int, eval_days: int,
-               fall_leaves_on: float = FALL_LEAVES_ON) -> list[Home]:
+               fall_leaves_on: float = FALL_LEAVES_ON, tv_before_outings: bool = False) -> list[Home]:
     rng = random.Random(seed)
     return [make_home(f"s{seed}h{i:03d}", rng, warmup_days=warmup_days, eval_days=eval_days,
-                      fall_leaves_on=fall_leaves_on) for i in range(count)]
+                      fall_leaves_on=fall_leaves_on, tv_before_outings=tv_before_outings) for i in range(count)]

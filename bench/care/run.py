@@ -110,7 +110,7 @@ def simulate(seed, args, world, admin):
     from households.care.services.sweep import care_profiles_refresh
 
     homes = make_homes(seed, args.homes, warmup_days=args.warmup, eval_days=args.days,
-                       fall_leaves_on=args.fall_leaves_on)
+                       fall_leaves_on=args.fall_leaves_on, tv_before_outings=args.tv_before_outings)
     meters = _place_homes(world, homes)
     for home in homes:
         for trip in home.trips:
@@ -384,6 +384,8 @@ def main(argv=None):
     parser.add_argument("--fall-leaves-on", type=float, default=None,
                         help="share of falls that leave an appliance on (generator assumption; default "
                              "bench.care.generator.FALL_LEAVES_ON)")
+    parser.add_argument("--tv-before-outings", action="store_true",
+                        help="the generator before 2026-11-25: a television stretch before outings too, not only before bed")
     parser.add_argument("--set", action="append", default=[], help="override a CareSettings field: name=value")
     parser.add_argument("--perf", action="store_true", help="also the ingest/COPY and sweep/aggregate ratios")
     parser.add_argument("--perf-homes", type=int, default=2000)
@@ -412,6 +414,7 @@ def main(argv=None):
     admin = world.users["admin"]
     print(f"database: {connection.vendor}; homes per seed: {args.homes}; warm-up {args.warmup} d; "
           f"evaluated {args.days} d, swept hourly; falls leaving an appliance on: {args.fall_leaves_on:.2f}; "
+          f"television before outings too (generator before 2026-11-25): {'yes' if args.tv_before_outings else 'no'}; "
           f"settings overrides: {args.set or 'none'}")
     if not args.skip_quality:
         all_homes, all_found = [], {d: [] for d in DETECTORS}
