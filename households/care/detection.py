@@ -426,7 +426,7 @@ def candidates(cfg, *, now_h: int, today: date, detector: str) -> list[Candidate
             run_params = params if position else {**params, "lo": now_h - DEVICE_LOOKBACK_DAYS * 24}
             cursor.execute(sql, run_params)
             for kind, unit_id, person_id, since, length, longest, weight, heaviest in cursor.fetchall():
-                evidence = {"hours": int(length), "longest_similar": int(longest or 0)}
+                evidence: dict[str, int | float | str] = {"hours": int(length), "longest_similar": int(longest or 0)}
                 if kind in SPELL_ALERT_KIND:
                     evidence["signal"] = kind
                 if kind == "quiet":
