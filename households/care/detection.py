@@ -184,6 +184,19 @@ def _spells(units: str, lo: str) -> str:
     )"""
 
 
+def _learned_today_without(table: str) -> str:
+    """CTE `todo` (unit_id, wb, pb, n_meters): the homes whose profile was learned in this refresh
+    and that have no rows in `table` yet (the statements after the base loads fill one table each)."""
+    t = _tables()
+    return f"""todo AS (
+            SELECT p.unit_id, MAX(p.water_base) AS wb, MAX(p.power_base) AS pb, COUNT(*) AS n_meters
+            FROM {t['profile']} p JOIN {t['meter']} m ON m.unit_id = p.unit_id AND m.active = TRUE
+            WHERE p.refreshed_hour = %(now_h)s
+              AND NOT EXISTS (SELECT 1 FROM {table} x WHERE x.unit_id = p.unit_id)
+            GROUP BY p.unit_id
+        )"""
+
+
 def profile_refresh_sql() -> list[str]:
     """The statements of `profile_refresh`, in order: forget stale profiles of watched homes, then
     learn every watched home without a profile (base loads from the last week, then the spells)."""
@@ -208,13 +221,7 @@ def profile_refresh_sql() -> list[str]:
         SELECT unit_id, MIN(w), MIN(p), COUNT(*), %(now_h)s FROM known GROUP BY unit_id
         """,
         f"""
-        WITH todo AS (
-            SELECT p.unit_id, MAX(p.water_base) AS wb, MAX(p.power_base) AS pb, COUNT(*) AS n_meters
-            FROM {t['profile']} p JOIN {t['meter']} m ON m.unit_id = p.unit_id AND m.active = TRUE
-            WHERE p.refreshed_hour = %(now_h)s
-              AND NOT EXISTS (SELECT 1 FROM {t['hours']} h WHERE h.unit_id = p.unit_id)
-            GROUP BY p.unit_id
-        ),
+        WITH {_learned_today_without(t['hours'])},
         {_spells('todo', 'lo')},
         shares AS (
             SELECT unit_id, (hour + {TZ_HOURS}) %% 24 AS hod, AVG(1.0 - quiet) AS share
@@ -224,13 +231,7 @@ def profile_refresh_sql() -> list[str]:
         SELECT unit_id, hod, CASE WHEN share < {MIN_ACTIVE_SHARE} THEN {MIN_ACTIVE_SHARE} ELSE share END FROM shares
         """,
         f"""
-        WITH todo AS (
-            SELECT p.unit_id, MAX(p.water_base) AS wb, MAX(p.power_base) AS pb, COUNT(*) AS n_meters
-            FROM {t['profile']} p JOIN {t['meter']} m ON m.unit_id = p.unit_id AND m.active = TRUE
-            WHERE p.refreshed_hour = %(now_h)s
-              AND NOT EXISTS (SELECT 1 FROM {t['spell']} s WHERE s.unit_id = p.unit_id)
-            GROUP BY p.unit_id
-        ),
+        WITH {_learned_today_without(t['spell'])},
         {_spells('todo', 'lo')},
         learned AS (
             SELECT mk.unit_id, mk.kind, (mk.hour + {TZ_HOURS}) %% 24 AS hod, mk.last_h,
