@@ -28,7 +28,7 @@ class CareSettingsAdmin(ScopedAdminMixin, admin.ModelAdmin):
         (_("Signs of life"), {"fields": ["water_active_m3", "power_active_kwh"]}),
         (_("No sign of life"), {"fields": ["idle_min_hours", "idle_margin_active", "idle_hour_window"]}),
         (_("Appliance left on"), {"fields": ["steady_level_kwh", "steady_tolerance_kwh", "steady_min_hours",
-                                             "steady_margin_hours", "steady_hour_window"]}),
+                                             "steady_margin_hours", "steady_hour_window", "steady_quiet_allowance"]}),
         (_("Water that never stops"), {"fields": ["flow_min_hours", "flow_margin_hours"]}),
         (_("Devices and retention"), {"fields": ["device_gap_hours", "reading_retention_days",
                                                  "rollup_retention_days"]}),

@@ -30,7 +30,11 @@ of spell (runs of consecutive known hours, gaps-and-islands with ROW_NUMBER):
 * **steady** — water at base while power stays above base by `steady_level_kwh` without changing:
   a light, a television or a heater nobody switches off. People who go out or go to bed switch
   things off; a person who has fallen does not. Alert (as *no sign of life*) when at least
-  `steady_min_hours` long and longer than the home's longest at that time + `steady_margin_hours`.
+  `steady_min_hours` long and longer than the home's longest at that time + `steady_margin_hours`,
+  and once the stillness (the quiet spell it is part of) weighs more than the home's heaviest
+  quiet from that time of day less `steady_quiet_allowance`: a light left on during a long outing
+  looks exactly like a light left on after a fall, so where this home has been out as long at
+  this time of day the appliance waits until the stillness outweighs that.
 * **flow** — water that never stops: water use at least `flow_m3` above base, at least
   `flow_min_hours` long and longer than the home's longest at that time + `flow_margin_hours`.
 
@@ -304,9 +308,11 @@ def default_sql() -> str:
     SELECT j.kind, j.unit_id, w.person_id, j.start_h, j.len, COALESCE(j.longest, 0),
            COALESCE(j.weight, 0), COALESCE(j.heaviest, 0)
     FROM judged j JOIN watched w ON w.unit_id = j.unit_id
+    LEFT JOIN judged q ON q.unit_id = j.unit_id AND q.kind = 'quiet'
     WHERE (j.kind = 'quiet' AND j.len >= %(idle_min)s
            AND j.weight > COALESCE(j.heaviest, 0) + %(idle_margin)s)
-       OR (j.kind = 'steady' AND j.len >= %(steady_min)s AND j.len > COALESCE(j.longest, 0) + %(steady_margin)s)
+       OR (j.kind = 'steady' AND j.len >= %(steady_min)s AND j.len > COALESCE(j.longest, 0) + %(steady_margin)s
+           AND (q.unit_id IS NULL OR q.weight > COALESCE(q.heaviest, 0) - %(steady_quiet_allowance)s))
        OR (j.kind = 'flow' AND j.len >= %(flow_min)s AND j.len > COALESCE(j.longest, 0) + %(flow_margin)s)
     """
 
@@ -383,6 +389,7 @@ def _params(cfg, now_h: int, today: date) -> dict:
         "steady_min": cfg.steady_min_hours, "steady_margin": cfg.steady_margin_hours,
         "fresh": cfg.device_gap_hours, "gap": cfg.device_gap_hours,
         "idle_margin": float(cfg.idle_margin_active),
+        "steady_quiet_allowance": float(cfg.steady_quiet_allowance),
         "window": cfg.idle_hour_window, "steady_window": cfg.steady_hour_window, "idle_min": cfg.idle_min_hours,
         "flow_min": cfg.flow_min_hours, "flow_margin": cfg.flow_margin_hours,
         "today_day": today_day, "d_lo": d * 24 + 8 - TZ_HOURS,

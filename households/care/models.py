@@ -201,6 +201,11 @@ class CareSettings(models.Model):
                                                            default=2)
     steady_hour_window = models.PositiveSmallIntegerField(
         _("appliance left on: compared with the home's spells started within (± hours)"), default=2)
+    steady_quiet_allowance = models.DecimalField(
+        _("appliance left on: the stillness weighs at least the home's heaviest quiet less (usual hours)"),
+        max_digits=5, decimal_places=2, default=1.0,
+        help_text=_("A light left on during a long outing looks like a light left on after a fall; where this "
+                    "home has been out as long at this time of day, wait until the stillness outweighs it."))
     device_gap_hours = models.PositiveSmallIntegerField(_("device alert after silence of (hours)"), default=6)
     reading_retention_days = models.PositiveSmallIntegerField(_("keep raw readings (days)"), default=90)
     rollup_retention_days = models.PositiveIntegerField(_("keep hourly usage (days)"), default=730)

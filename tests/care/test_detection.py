@@ -148,6 +148,46 @@ def test_one_stillness_raises_one_alert_though_two_signals_see_it(world):
     assert later == []
 
 
+def _outing_home(world, lamp_until):
+    """A home out 09:00–16:00 every other day (nothing left on), then today out from 09:00 with a
+    lamp left on until `lamp_until` (back and busy after it)."""
+    history_w, history_p = [], []
+    for day in range(21):
+        w, p = normal_day()
+        if day % 2 == 0:
+            for h in range(9, 16):
+                w[h], p[h] = 0.0, FRIDGE
+        history_w += w
+        history_p += p
+    w, p = normal_day()
+    for h in range(9, lamp_until):
+        w[h], p[h] = 0.0, FRIDGE + 0.1
+    person, water, power = watched_home(world)
+    feed_hourly(water, history_w + w, now=at(22 * 24))
+    feed_hourly(power, history_p + p, now=at(22 * 24))
+    return 21 * 24
+
+
+def test_a_lamp_left_on_during_an_outing_the_home_makes_is_not_an_alarm(world):
+    """Four hours out with a lamp on (steady from 09:00: the lamp is at the level of the hour before)
+    where this home is often out seven hours: four such hours weigh 1.9, less than its heaviest
+    quiet at that time (3.3) less 1, so no alarm though the appliance rule alone would raise one."""
+    start = _outing_home(world, lamp_until=13)
+    for hour in range(start + 11, start + 20):
+        assert care_sweep(now=at(hour)).raised == []
+
+
+def test_a_lamp_left_on_longer_than_the_home_is_ever_out_is_an_alarm(world):
+    start = _outing_home(world, lamp_until=20)
+    raised = []
+    for hour in range(start + 11, start + 14):  # up to 13:05: as still as a usual outing
+        raised += care_sweep(now=at(hour)).raised
+    assert raised == []
+    for hour in range(start + 14, start + 16):  # 13:00 too: within one usual hour of its heaviest: alarm
+        raised += care_sweep(now=at(hour)).raised
+    assert [(a.kind, a.evidence["signal"]) for a in raised] == [(AlertKind.NO_LIFE, "steady")]
+
+
 def test_a_light_left_on_every_evening_is_a_habit_not_an_alarm(world):
     w, p = normal_day()
     for h in range(18, 22):

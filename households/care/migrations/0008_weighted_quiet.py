@@ -72,5 +72,10 @@ class Migration(migrations.Migration):
                 'constraints': [models.UniqueConstraint(fields=('unit', 'hod'), name='care_hour_once_per_hod')],
             },
         ),
+        migrations.AddField(
+            model_name='caresettings',
+            name='steady_quiet_allowance',
+            field=models.DecimalField(decimal_places=2, default=1.0, help_text="A light left on during a long outing looks like a light left on after a fall; where this home has been out as long at this time of day, wait until the stillness outweighs it.", max_digits=5, verbose_name="appliance left on: the stillness weighs at least the home's heaviest quiet less (usual hours)"),
+        ),
         migrations.RunPython(forget_profiles_and_move_defaults, migrations.RunPython.noop),
     ]
