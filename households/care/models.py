@@ -62,10 +62,9 @@ class Reading(models.Model):
     # check, queued by every reading and every hourly row, cost about a quarter of the ingest's
     # time at commit (bench.care --perf). The ingest, the only writer, takes meter ids from the
     # sending utility's own meters, and its statement holds those rows (FOR KEY SHARE) until commit,
-    # so a meter whose deletion is under way gets none of the batch's rows. Only a batch committed
-    # in the instant between the cascade's DELETE of the readings and that of the meter row could
-    # still leave rows behind, which every query ignores (all of them join the meter).
-    # Deleting a meter still deletes its readings and hours: Django cascades them in Python.
+    # so a meter whose deletion is under way gets none of the batch's rows; and a deletion first
+    # locks the meter row (services.ingest.hold_meter_for_delete), so a batch already holding it
+    # commits before the cascade deletes its readings and hours (Django cascades them in Python).
     meter = models.ForeignKey(Meter, on_delete=models.CASCADE, related_name="readings", db_index=False,
                               db_constraint=False)
     ts = models.DateTimeField()

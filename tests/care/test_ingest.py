@@ -179,6 +179,47 @@ def test_a_batch_meeting_a_meter_being_deleted_waits_and_leaves_no_orphan(world)
     assert not Reading.objects.filter(meter_id=water_id).exists()
     assert not HourlyUsage.objects.filter(meter_id=water_id).exists()
 
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_deleting_a_meter_waits_for_a_batch_under_way_and_deletes_its_rows_too(world):
+    # A batch holding the meter (as the ingest statement does) commits a reading while the meter is
+    # being deleted: the deletion locks the meter first, so its cascade sees and deletes that row.
+    import threading
+    import time
+
+    from django.db import connection, connections, transaction
+
+    _person, water, _power = watched_home(world)
+    water_id, held = water.pk, threading.Event()
+
+    def batch():
+        try:
+            with transaction.atomic(), connections["default"].cursor() as cursor:
+                cursor.execute(f"SELECT id FROM {water._meta.db_table} WHERE id = %s FOR KEY SHARE", [water_id])
+                Reading.objects.create(meter_id=water_id, ts=T0, value=1, delta=1, hour=0, received_at=T0)
+                HourlyUsage.objects.create(meter_id=water_id, hour=0, usage=1)
+                held.set()
+                deadline = time.monotonic() + 10
+                while time.monotonic() < deadline:  # commit only once the deletion waits for us
+                    cursor.execute("SELECT pg_stat_clear_snapshot()")
+                    cursor.execute("SELECT EXISTS (SELECT 1 FROM pg_stat_activity WHERE datname = current_database() "
+                                   "AND pid <> pg_backend_pid() AND wait_event_type = 'Lock')")
+                    if cursor.fetchone()[0]:
+                        break
+                    time.sleep(0.05)
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=batch)
+    thread.start()
+    assert held.wait(10)
+    water.delete()
+    thread.join(10)
+    assert connection.vendor == "postgresql"
+    assert not Reading.objects.filter(meter_id=water_id).exists()
+    assert not HourlyUsage.objects.filter(meter_id=water_id).exists()
+
+
 # --- device alerts close themselves when the meters report again ----------------------------
 
 def _device_alert(world, person, now, state="open"):

@@ -46,6 +46,16 @@ VALUE_LIMIT = 10**10 - 1  # numeric(14, 4): 10 digits before the point, even onc
 LOCK_NAMESPACE = 0x6361_7265  # "care"
 
 
+def hold_meter_for_delete(sender, instance: Meter, **kwargs) -> None:
+    """pre_delete of a Meter (inside the deletion's transaction, before Django cascades to its
+    readings and hours): lock the meter row. A batch holding it (FOR KEY SHARE) commits first and
+    its rows are deleted with the others; a batch after it waits, then finds no meter and stores
+    nothing. Without this, a batch committed between the cascade's DELETE of the readings and that
+    of the meter row would leave rows behind (there is no database FK to refuse them: see
+    models.Reading.meter). SQLite serialises writers anyway (and ignores FOR UPDATE)."""
+    list(Meter.objects.select_for_update().filter(pk=instance.pk).values_list("pk", flat=True))
+
+
 def epoch_hour(ts: datetime) -> int:
     """The hour a reading's usage belongs to: the interval *ending* at ts, so 10:00:00 counts in 09:00."""
     return math.ceil(ts.timestamp() / 3600) - 1
