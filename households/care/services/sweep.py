@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 
 from django.db import IntegrityError, transaction
+from django.db.models import Count, Max, Q
 from django.utils import timezone
 
 from governance.models import Region
@@ -21,8 +22,6 @@ from households.care.services.alerts import alert_raised, alerts_escalate
 from households.care.services.config import ensure_defaults
 from households.models import Person, Unit
 
-_NEVER = datetime.min.replace(tzinfo=UTC)
-
 
 @dataclass
 class SweepResult:
@@ -30,10 +29,6 @@ class SweepResult:
     raised: list[Alert] = field(default_factory=list)
     suppressed_away: int = 0
     escalations: int = 0
-
-
-def hour_start(hour: int) -> datetime:
-    return datetime.fromtimestamp(hour * 3600, tz=UTC)
 
 
 def hour_of(now: datetime) -> int:
@@ -73,14 +68,11 @@ def _raise(found, cfg, detector: str, now: datetime, result: SweepResult) -> Non
     if not found:
         return
     unit_ids = {c.unit_id for c in found}
-    # One query each, whatever the number of homes: what is already raised, who is away.
-    still_open: set[tuple[int, str]] = set()
-    last_raised: dict[tuple[int, str], datetime] = {}
-    for unit_id, kind, state, raised_at in Alert.objects.filter(
-            unit_id__in=unit_ids, detector=detector).values_list("unit_id", "kind", "state", "raised_at"):
-        if state != AlertState.RESOLVED:
-            still_open.add((unit_id, kind))
-        last_raised[unit_id, kind] = max(raised_at, last_raised.get((unit_id, kind), raised_at))
+    # One query each, whatever the number of homes: what is already raised (per home and kind: one
+    # still open? the hour of the last), who is away.
+    raised = {(r["unit_id"], r["kind"]): (r["still_open"] > 0, hour_of(r["last"]))
+              for r in Alert.objects.filter(unit_id__in=unit_ids, detector=detector).values("unit_id", "kind")
+              .annotate(last=Max("raised_at"), still_open=Count("pk", filter=~Q(state=AlertState.RESOLVED)))}
     away_units = set(AwayFlag.objects.filter(
         cancelled_at__isnull=True, starts_at__lte=now, ends_at__gt=now,
         person__household__unit_id__in=unit_ids).values_list("person__household__unit_id", flat=True))
@@ -88,11 +80,10 @@ def _raise(found, cfg, detector: str, now: datetime, result: SweepResult) -> Non
         "pk", "building__grid_id", "building__grid__path")}
     persons = Person.objects.in_bulk({c.person_id for c in found if c.person_id})
     for c in found:
-        if (c.unit_id, c.kind) in still_open:
-            continue
-        # An alert of this kind raised since this spell began was about the same evidence (no sign of
-        # life is found as a quiet spell and, with a light left on, as a steady one): answered already.
-        if last_raised.get((c.unit_id, c.kind), _NEVER) >= hour_start(c.since_hour):
+        still_open, last_hour = raised.get((c.unit_id, c.kind), (False, None))
+        # Open: nothing new. Raised since this spell began: about the same evidence (no sign of life
+        # is found as a quiet spell and, with a light left on, as a steady one), answered already.
+        if still_open or (last_hour is not None and last_hour >= c.since_hour):
             continue
         if c.kind != "device" and c.unit_id in away_units:
             result.suppressed_away += 1
