@@ -73,6 +73,9 @@ PROFILE_MAX_AGE_HOURS = 24  # the sweep refreshes profiles older than this (the 
 # A quiet hour weighs at least this (the home's share of days with life at that hour, see
 # HourProfile): a home that is never active at some hour must still add up a spell quiet for days.
 MIN_ACTIVE_SHARE = 0.05
+# What a quiet hour weighs (the share of its local hour, at least MIN_ACTIVE_SHARE), for rows of
+# `marked` aliased mk joined by _hour_share_join(): the same for learned spells and the one going on.
+_HOUR_SHARE = f"COALESCE(hp.active_share, {MIN_ACTIVE_SHARE})"
 SPELL_ALERT_KIND = {"quiet": AlertKind.NO_LIFE, "steady": AlertKind.NO_LIFE, "flow": AlertKind.WATER_RUNNING}
 
 
@@ -188,6 +191,10 @@ def _spells(units: str, lo: str) -> str:
     )"""
 
 
+def _hour_share_join() -> str:
+    return f"LEFT JOIN {_tables()['hours']} hp ON hp.unit_id = mk.unit_id AND hp.hod = (mk.hour + {TZ_HOURS}) %% 24"
+
+
 def _learned_today_without(table: str) -> str:
     """CTE `todo` (unit_id, wb, pb, n_meters): the homes whose profile was learned in this refresh
     and that have no rows in `table` yet (the statements after the base loads fill one table each)."""
@@ -242,11 +249,11 @@ def profile_refresh_sql() -> list[str]:
                    MAX(mk.hour) OVER (PARTITION BY mk.unit_id, mk.kind, mk.grp) AS end_h,
                    COUNT(*) OVER (PARTITION BY mk.unit_id, mk.kind, mk.grp) AS len,
                    MAX(mk.hour) OVER (PARTITION BY mk.unit_id, mk.kind, mk.grp) - mk.hour + 1 AS remain,
-                   SUM(COALESCE(hp.active_share, {MIN_ACTIVE_SHARE})) OVER (
+                   SUM({_HOUR_SHARE}) OVER (
                        PARTITION BY mk.unit_id, mk.kind, mk.grp ORDER BY mk.hour DESC
                        ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS weight
             FROM marked mk
-            LEFT JOIN {t['hours']} hp ON hp.unit_id = mk.unit_id AND hp.hod = (mk.hour + {TZ_HOURS}) %% 24
+            {_hour_share_join()}
         )
         INSERT INTO {t['spell']} (unit_id, kind, hod, longest, weight)
         SELECT unit_id, kind, hod, MAX(remain), MAX(weight) FROM learned
@@ -287,10 +294,10 @@ def default_sql() -> str:
     ),
     weighed AS (
         -- a quiet spell weighs the home's usual share of life over its hours
-        SELECT c.unit_id, SUM(COALESCE(hp.active_share, {MIN_ACTIVE_SHARE})) AS weight
+        SELECT c.unit_id, SUM({_HOUR_SHARE}) AS weight
         FROM cur c
         JOIN marked mk ON mk.unit_id = c.unit_id AND mk.kind = c.kind AND mk.hour >= c.start_h
-        LEFT JOIN {t['hours']} hp ON hp.unit_id = mk.unit_id AND hp.hod = (mk.hour + {TZ_HOURS}) %% 24
+        {_hour_share_join()}
         WHERE c.kind = 'quiet'
         GROUP BY c.unit_id
     ),
