@@ -24,7 +24,7 @@ from django.db.models.functions import Cast
 from django.utils.translation import gettext_lazy as _
 
 from governance.errors import Forbidden, NotFound
-from governance.roles import DEPARTMENT_ROLES, REGION_ROLES, Role
+from governance.roles import DEPARTMENT_ROLES, REGION_ROLES, STAFF_ROLES, Role
 
 if TYPE_CHECKING:
     from governance.models import User
@@ -58,6 +58,8 @@ class Policy:
     object_perms: actions that django-guardian grants per object (care contacts,
         a department invited into one summons); checked as "<app_label>.<action>_<model>".
     public: callable(user) -> Q for rows anyone logged in may *view* (public lists).
+    everywhere: the rows belong to no place (the holiday calendar, delivery plumbing): a role
+        whose right is declared here has it on every row, wherever its assignment lies.
     """
 
     region_path: str | None = None
@@ -67,6 +69,7 @@ class Policy:
     owner_rights: set[str] = field(default_factory=lambda: {"view"})
     object_perms: set[str] = field(default_factory=set)
     public: UserQ | None = None
+    everywhere: bool = False
 
     def role_may(self, role: str, action: str) -> bool:
         # `role` is an Assignment.role string; it finds Role-keyed entries too (see Rights).
@@ -91,10 +94,54 @@ def policy_for(model: type[Model]) -> Policy:
 
 
 def _is_anonymous(user) -> bool:
-    return user is None or not getattr(user, "is_authenticated", False) or not user.is_active
+    return user is None or not getattr(user, "is_authenticated", False) or not getattr(user, "is_active", False)
+
+
+def assignments(user) -> list:
+    """The user's assignments in force; none for an anonymous or inactive user (never an error)."""
+    if _is_anonymous(user):
+        return []
+    return list(user.active_assignments)
+
+
+def has_role(user, *roles: str) -> bool:
+    """Whether `user` holds one of `roles` now. Safe for AnonymousUser (the admin's login page
+    builds its menu for a visitor who has no roles at all)."""
+    wanted = set(roles)
+    return any(a.role in wanted for a in assignments(user))
+
+
+def works_in_back_office(user) -> bool:
+    if _is_anonymous(user):
+        return False
+    return bool(user.is_superuser or any(a.role in STAFF_ROLES for a in assignments(user)))
+
+
+def region_paths(user, *, roles=None, model: type[Model] | None = None, action: str = "view") -> list[str]:
+    """The region paths `user` covers: by their region assignments of `roles`, or of the roles
+    whose right on `model` includes `action`. One answer for "which regions does this user
+    cover", "may they add here" and "which staff sit on this path" (see `covers`)."""
+    policy = policy_for(model) if model is not None else None
+    paths = []
+    for a in assignments(user):
+        if a.role not in REGION_ROLES or not a.region_id:
+            continue
+        if roles is not None and a.role not in roles:
+            continue
+        if policy is not None and not policy.role_may(a.role, action):
+            continue
+        paths.append(a.region.path)
+    return paths
+
+
+def covers(user, path: str, **kwargs) -> bool:
+    """Whether `path` lies in a region `user` covers (same arguments as `region_paths`)."""
+    return any(path.startswith(p) for p in region_paths(user, **kwargs))
 
 
 def _assignment_q(policy: Policy, assignment) -> Q | None:
+    if policy.everywhere:
+        return Q()
     if assignment.role in REGION_ROLES and policy.region_path and assignment.region_id:
         return Q(**{f"{policy.region_path}__startswith": assignment.region.path})
     if assignment.role in DEPARTMENT_ROLES and policy.department and assignment.department_id:
@@ -116,6 +163,8 @@ def scope_q(model: type[Model], user, action: str = "view") -> Q | None:
         if policy.role_may(assignment.role, action):
             q = _assignment_q(policy, assignment)
             if q is not None:
+                if not q:  # a right on every row (an `everywhere` policy), as a superuser's
+                    return Q()
                 parts.append(q)
     if policy.owner is not None and action in policy.owner_rights:
         q = policy.owner(user)

@@ -88,34 +88,12 @@ class DepartmentAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(AuditEvent, site=site)
-class AuditEventAdmin(ObjectPagesMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+class AuditEventAdmin(ReadOnlyAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
     list_display = ["at", "actor", "action", "object_type", "object_repr", "region", "ip", "purpose"]
     list_filter = ["action", "object_type", ("at", admin.DateFieldListFilter)]
     search_fields = ["object_repr", "purpose", "actor__username", "object_id"]
     list_select_related = ["actor", "region"]
     date_hierarchy = "at"
-
-    def get_queryset(self, request):
-        from django.db.models import Q
-
-        qs = super().get_queryset(request)
-        user = request.user
-        if user.is_superuser:
-            return qs
-        # District administrators read the audit trail of their district.
-        paths = [a.region.path for a in user.active_assignments if a.role == "district_admin"]
-        if not paths:
-            return qs.none()
-        q = Q()
-        for p in paths:
-            q |= Q(region_path__startswith=p)
-        return qs.filter(q)
-
-    def has_module_permission(self, request):
-        return request.user.is_superuser or request.user.has_role("district_admin")
-
-    def has_view_permission(self, request, obj=None):
-        return self.has_module_permission(request)
 
 
 class OutboxDeliveryInline(ReadOnlyAdminMixin, admin.TabularInline):
@@ -180,19 +158,8 @@ class HolidayCsvForm(forms.Form):
                              help_text=_("The notice the schedule comes from."))
 
 
-class CalendarAdminMixin(ObjectPagesMixin):
-    """District administrators keep the working-day calendar."""
-
-    def has_module_permission(self, request):
-        return request.user.is_superuser or request.user.has_role("district_admin")
-
-    has_view_permission = has_change_permission = has_add_permission = has_delete_permission = (
-        lambda self, request, obj=None: self.has_module_permission(request)
-    )
-
-
 @admin.register(Holiday, site=site)
-class HolidayAdmin(CalendarAdminMixin, admin.ModelAdmin):
+class HolidayAdmin(ScopedAdminMixin, admin.ModelAdmin):
     list_display = ["date", "kind", "name"]
     list_filter = ["kind"]
     date_hierarchy = "date"
@@ -236,14 +203,14 @@ class HolidayAdmin(CalendarAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(HolidayYear, site=site)
-class HolidayYearAdmin(CalendarAdminMixin, admin.ModelAdmin):
+class HolidayYearAdmin(ScopedAdminMixin, admin.ModelAdmin):
     list_display = ["year", "source", "entered_at"]
     list_filter = []
     date_hierarchy = None
 
 
 @admin.register(OfficeHours, site=site)
-class OfficeHoursAdmin(CalendarAdminMixin, admin.ModelAdmin):
+class OfficeHoursAdmin(ScopedAdminMixin, admin.ModelAdmin):
     list_display = ["name", "valid_from_month_day", "periods"]
     list_filter = []
     date_hierarchy = None

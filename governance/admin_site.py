@@ -22,8 +22,14 @@ class LinliAdminSite(admin.AdminSite):
     index_title = _("Community governance")
 
     def has_permission(self, request):
-        user = request.user
-        return user.is_active and user.is_authenticated and user.works_in_back_office
+        return access.works_in_back_office(request.user)
+
+    def get_app_list(self, request, app_label=None):
+        # The login page builds the menu too: a visitor who may not enter sees none, and no
+        # model admin is ever asked about a user it cannot answer for.
+        if not self.has_permission(request):
+            return []
+        return super().get_app_list(request, app_label)
 
 
 class ObjectPagesMixin(_AdminBase):

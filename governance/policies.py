@@ -3,7 +3,7 @@
 from django.db.models import Q
 
 from governance import access
-from governance.models import Department, Region
+from governance.models import AuditEvent, Department, Holiday, HolidayYear, OfficeHours, Region
 from governance.roles import Role
 
 STAFF_VIEW = {r: {"view"} for r in (Role.GRID_WORKER, Role.GRID_LEADER, Role.MICROGRID_HEAD, Role.COMMUNITY_STAFF,
@@ -45,3 +45,12 @@ access.register(
         public=_departments_in_district,
     ),
 )
+
+
+# The audit trail: district administrators read their district's events (append-only: nobody
+# changes them, see AuditEventAdmin).
+access.register(AuditEvent, access.Policy(region_path="region_path", rights={Role.DISTRICT_ADMIN: {"view"}}))
+
+# The working-day calendar is national: the district's administrators keep all of it.
+for _model in (Holiday, HolidayYear, OfficeHours):
+    access.register(_model, access.Policy(everywhere=True, rights={Role.DISTRICT_ADMIN: {"view", "change", "add", "delete"}}))

@@ -21,6 +21,7 @@ from django.views import View
 from django.views.generic import TemplateView
 from django.views.i18n import set_language
 
+from governance import access
 from governance.roles import DEPARTMENT_ROLES, STAFF_ROLES, Role
 
 if TYPE_CHECKING:
@@ -81,7 +82,7 @@ def audiences(user) -> set[str]:
     """Which groups of cards a user sees: residents' cards for everyone who is not staff."""
     if not user.is_authenticated:
         return set()
-    roles = user.roles()
+    roles = {a.role for a in access.assignments(user)}
     groups = {"everyone"}
     if user.is_superuser or roles & STAFF_ROLES:
         groups.add("staff")

@@ -95,7 +95,7 @@ def _own_household_ids(user):
 def _is_resident(user) -> bool:
     """Residents hold the resident role (verification grants it), so staff queries carry no
     owner clause: their scope stays one indexed prefix filter."""
-    return user.is_authenticated and any(a.role == Role.RESIDENT for a in user.active_assignments)
+    return access.has_role(user, Role.RESIDENT)
 
 
 def own_persons(user):
@@ -139,7 +139,7 @@ access.register(PersonTag, access.Policy(
 # Group definitions and visit rules are district-wide configuration.
 for _model in (TagType, VisitRule):
     access.register(_model, access.Policy(
-        public=lambda u: Q() if u.works_in_back_office else None,
+        public=lambda u: Q() if access.works_in_back_office(u) else None,
         rights={**{r: {"view"} for r in (*GRID, Role.COMMUNITY_STAFF, Role.STREET_OFFICER)},
                 Role.DISTRICT_ADMIN: {"view", "change", "add"}}))
 

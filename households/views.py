@@ -36,7 +36,7 @@ if TYPE_CHECKING:
 
 
 def _staff_only(request):
-    if not request.user.works_in_back_office:
+    if not access.works_in_back_office(request.user):
         raise PermissionDenied
 
 

@@ -29,7 +29,9 @@ ORDER_RIGHTS = {
     Role.GRID_LEADER: GRID | {"followup"},
     Role.MICROGRID_HEAD: {"view"},
     Role.COMMUNITY_STAFF: DISPATCHER | HANDLER,
-    Role.STREET_OFFICER: DISPATCHER | HANDLER | {"park_decide", "appeal_request", "appeal_decide", "supervise"},
+    # Departments are the street's to summon; a community dispatches to its grid workers only.
+    Role.STREET_OFFICER: DISPATCHER | HANDLER | {"park_decide", "appeal_request", "appeal_decide", "supervise",
+                                                 "dispatch_department"},
     Role.DISTRICT_ADMIN: {access.ALL},
     Role.DEPARTMENT_STAFF: HANDLER | {"appeal_request", "report"},
 }
@@ -38,7 +40,7 @@ ORDER_RIGHTS = {
 def _own_reports(user):
     # Staff see their area's orders by scope; OR-ing "reporter = me" into every staff list
     # would stop PostgreSQL from using the region index, so only residents get the clause.
-    if user.has_role(Role.RESIDENT) or not user.active_assignments:
+    if access.has_role(user, Role.RESIDENT) or not access.assignments(user):
         return Q(reporter=user)
     return None
 
@@ -61,17 +63,13 @@ def _everyone(user):
     return Q()
 
 
-def _configurers(user):
-    # Reference data has no region: the district's administrators configure all of it.
-    return Q() if user.has_role(Role.DISTRICT_ADMIN) else None
-
-
 # Categories and request types are reference data everyone may read (the report form);
 # the district configures them.
 for _model in (Category, RequestType):
+    # Reference data has no region: the district's administrators configure all of it.
     access.register(_model, access.Policy(
-        region_path=None, rights={**_CONFIG_VIEW, Role.DISTRICT_ADMIN: {"view", "change", "add", "delete"}},
-        public=_everyone, owner=_configurers, owner_rights={"view", "change", "add", "delete"}))
+        everywhere=True, rights={**_CONFIG_VIEW, Role.DISTRICT_ADMIN: {"view", "change", "add", "delete"}},
+        public=_everyone))
 
 access.register(RoutingRule, access.Policy(
     region_path="region_path",
@@ -95,5 +93,4 @@ access.register(OrderApplication, access.Policy(
 # The loop's editable defaults (reopen window, amber share, follow-up limit): the district's
 # administrators only; nobody else sees the page. One row, never deleted (absent = code defaults).
 access.register(WorkorderRules, access.Policy(
-    region_path=None, rights={Role.DISTRICT_ADMIN: {"view", "change", "add"}},
-    owner=_configurers, owner_rights={"view", "change", "add"}))
+    everywhere=True, rights={Role.DISTRICT_ADMIN: {"view", "change", "add"}}))

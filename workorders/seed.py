@@ -10,6 +10,7 @@ import datetime as dt
 from django.db import transaction
 from django.utils import timezone
 
+from governance import access
 from governance.models import Assignment, User
 from governance.roles import Role
 from governance.seed import DEMO_PASSWORD
@@ -87,7 +88,7 @@ def _config(world):
 def _who(world, spec):
     if isinstance(spec, str):
         user = world.users[spec]
-        channel = "patrol" if user.has_role(Role.GRID_WORKER) else "portal"
+        channel = "patrol" if access.has_role(user, Role.GRID_WORKER) else "portal"
         return user, channel, {}
     name, phone, channel = spec
     return None, channel, {"contact_name": name, "contact_phone": phone}

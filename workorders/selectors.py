@@ -7,7 +7,6 @@ import math
 from django.db.models import Count, Q
 
 from governance import access
-from governance.roles import STAFF_ROLES
 from workorders import clock
 from workorders.choices import OPEN_STATUSES, Status
 from workorders.models import Category, Photo, TimelineEntry, WorkOrder
@@ -127,7 +126,7 @@ def may_see_reporter(user, order: WorkOrder) -> bool:
 
 
 def is_staff_viewer(user) -> bool:
-    return user.is_superuser or bool(user.roles() & STAFF_ROLES)
+    return access.works_in_back_office(user)
 
 
 def order_timeline(user, order: WorkOrder):

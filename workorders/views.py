@@ -17,7 +17,6 @@ from django.views.decorators.http import require_POST
 from governance import access, audit
 from governance.errors import DomainError, Forbidden, NotFound
 from governance.pagination import IdsFirstPaginator
-from governance.roles import Role
 from workorders import lifecycle, order_routing, selectors, services
 from workorders.choices import Channel, Status
 from workorders.forms import REASONS, UNITS, FollowUpForm, ReopenForm, ReportForm, StaffReportForm
@@ -269,7 +268,7 @@ def _may(user, action, order) -> bool:
     policy_action, table_action = STAFF_ACTION_RIGHTS[action]
     if not (lifecycle.allowed(order, table_action) and access.can(user, policy_action, order)):
         return False
-    if action == "dispatch" and not (user.is_superuser or user.has_role(Role.STREET_OFFICER, Role.DISTRICT_ADMIN)):
+    if action == "dispatch" and not access.may_at_all(user, "dispatch_department", WorkOrder):
         # A community dispatches only grid-level and territorial work; departments are the street's.
         return order_routing.route(order.category, order.region).department is None
     return True

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
-from governance.roles import DEPARTMENT_ROLES, REGION_ROLES, ROLE_LEVELS, STAFF_ROLES, Role
+from governance.roles import DEPARTMENT_ROLES, REGION_ROLES, ROLE_LEVELS, Role
 from governance.validators import validate_mobile
 
 if TYPE_CHECKING:
@@ -50,15 +50,8 @@ class User(AbstractUser):
         """Assignments in force now, with region and department loaded (one query per request)."""
         return list(Assignment.objects.active().filter(user=self).select_related("region", "department"))
 
-    def roles(self) -> set[str]:
-        return {a.role for a in self.active_assignments}
-
-    def has_role(self, *roles) -> bool:
-        return bool(self.roles() & set(roles))
-
-    @property
-    def works_in_back_office(self) -> bool:
-        return self.is_superuser or bool(self.roles() & STAFF_ROLES)
+    # Role questions are asked through governance.access (has_role, works_in_back_office),
+    # which also answers for an anonymous visitor.
 
 
 class AssignmentQuerySet(models.QuerySet):

@@ -22,6 +22,7 @@ from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from governance import access
 from governance.errors import DomainError, ValidationFailed
 from governance.models import SmsCode
 from governance.validators import MOBILE_RE
@@ -71,7 +72,7 @@ def normalize_mobile(mobile: str) -> str:
 def _eligible_user(mobile: str):
     """The resident account of this mobile, or None (unknown, inactive, staff, service account)."""
     user = get_user_model().objects.filter(mobile=mobile, is_active=True).first()
-    if user is None or user.is_superuser or user.is_service_account or user.works_in_back_office:
+    if user is None or user.is_superuser or user.is_service_account or access.works_in_back_office(user):
         return None
     return user
 

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from governance import access, audit
 from governance.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from governance.roles import Role
 from households import pii
 from households.models import (
     Building,
@@ -306,8 +307,7 @@ def person_reveal(*, person: Person, field: str, purpose: str, actor, phone_id: 
 def persons_purge_moved_out(*, actor=None, days: int | None = None, now=None) -> int:
     """PIPL retention: wipe personal data of people moved out (or deceased) longer than `days`.
     The row stays (visits and history point at it) but ID, phones, birth date and contacts go."""
-    if actor is not None and not any(a.role == "district_admin" for a in actor.active_assignments) \
-            and not actor.is_superuser:
+    if actor is not None and not (actor.is_superuser or access.has_role(actor, Role.DISTRICT_ADMIN)):
         raise Forbidden()
     days = days if days is not None else getattr(settings, "PII_RETENTION_DAYS", 365 * 3)
     cutoff = (now or timezone.now()) - dt.timedelta(days=days)

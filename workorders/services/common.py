@@ -25,7 +25,7 @@ def locked(order: WorkOrder) -> WorkOrder:
 def is_handler(user, order: WorkOrder) -> bool:
     """Whoever the order is assigned to: the person, the department's staff, or staff of the
     assigned street/community (and the grid's staff when a grid worker holds it)."""
-    if user.is_superuser or user.has_role(Role.DISTRICT_ADMIN):
+    if user.is_superuser or access.has_role(user, Role.DISTRICT_ADMIN):
         return True
     if order.assigned_user_id and order.assigned_user_id == user.pk:
         return True

@@ -11,10 +11,11 @@ from django.db.models import F
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from governance import access
 from governance.errors import Forbidden, IllegalTransition, ValidationFailed
 from governance.models import Department, Region
 from governance.notify.services import lazy_format
-from governance.roles import GRID_ROLES, Role
+from governance.roles import GRID_ROLES
 from workorders import deadlines, events, photos
 from workorders import order_routing as routing
 from workorders.choices import NON_DISPATCH_REASONS, PhotoStage, Status, Urgency
@@ -93,7 +94,7 @@ def order_dispatch(*, order: WorkOrder, actor, department=None, region: Region |
         if not same and not reason.strip():
             raise ValidationFailed(fields={"reason": [_("Say why you route it differently from the rules.")]})
         override = not same
-    if department is not None and not (actor.is_superuser or actor.has_role(Role.STREET_OFFICER, Role.DISTRICT_ADMIN)):
+    if department is not None and not access.may_at_all(actor, "dispatch_department", WorkOrder):
         raise Forbidden(_("Only the street or the district dispatches to departments; "
                           "a community dispatches to its grid workers."))
     if order.status == Status.DISPATCHED and not reason.strip():

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 
 from governance import access
 from governance.errors import Forbidden, ValidationFailed
-from governance.roles import REGION_ROLES, Role
+from governance.roles import Role
 from workorders import deadlines, events, photos
 from workorders import order_routing as routing
 from workorders.choices import STAFF_CHANNELS, Channel, PhotoStage, Status, Urgency
@@ -44,11 +44,11 @@ def _may_file_for_others(actor, grid) -> bool:
     (the API channel) anywhere in their district."""
     if actor.is_superuser:
         return True
+    if access.covers(actor, grid.path, model=WorkOrder, action="report"):
+        return True
     for a in actor.active_assignments:
         if not access.policy_for(WorkOrder).role_may(a.role, "report"):
             continue
-        if a.role in REGION_ROLES and a.region_id and grid.path.startswith(a.region.path):
-            return True
         if a.role == Role.DEPARTMENT_STAFF and grid.path.startswith(f"/{a.department.district_id}/"):
             return True
     return False

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from governance import access, audit
 from governance.errors import IllegalTransition, NotFound, ValidationFailed
-from governance.roles import REGION_ROLES, Role
+from governance.roles import Role
 from households.care.models import AwayFlag, Consent
 from households.models import CareContact, Person
 
@@ -32,10 +32,7 @@ def cares_for(user, person: Person) -> bool:
 def _staff_covers(user, path: str, roles=AWAY_STAFF_ROLES) -> bool:
     if user.is_superuser:
         return True
-    return bool(path) and any(
-        a.role in roles and a.role in REGION_ROLES and a.region_id and path.startswith(a.region.path)
-        for a in user.active_assignments
-    )
+    return bool(path) and access.covers(user, path, roles=roles)
 
 
 def may_set_away(user, person: Person) -> bool:
