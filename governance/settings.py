@@ -17,7 +17,13 @@ env = environ.Env()
 
 DEBUG = env.bool("DEBUG", default=True)
 # The default key only serves the embedded demo; production sets SECRET_KEY (docs/deploy.md).
-SECRET_KEY = env("SECRET_KEY", default="linli-embedded-demo-key-not-for-production-use-0123456789abcdef")
+_DEMO_SECRETS = {
+    "SECRET_KEY": "linli-embedded-demo-key-not-for-production-use-0123456789abcdef",
+    "FIELD_ENCRYPTION_KEYS": "Lj9dS2k1bXq0Yf3nC7vR8wT5uE6iO4pA1sD2fG3hJ4k=",
+    "BLIND_INDEX_KEY": "linli-demo-blind-index-key",
+    "OUTBOX_SIGNING_SECRET": "linli-demo-outbox-secret",
+}
+SECRET_KEY = env("SECRET_KEY", default=_DEMO_SECRETS["SECRET_KEY"])
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
@@ -243,8 +249,8 @@ SPECTACULAR_SETTINGS = {
 # --- personal information ----------------------------------------------------------
 # Comma-separated Fernet keys, newest first (MultiFernet): add a key in front to rotate,
 # then run `manage.py rotate_pii_keys`. The default key only serves the demo.
-FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS", default=["Lj9dS2k1bXq0Yf3nC7vR8wT5uE6iO4pA1sD2fG3hJ4k="])
-BLIND_INDEX_KEY = env("BLIND_INDEX_KEY", default="linli-demo-blind-index-key")
+FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS", default=[_DEMO_SECRETS["FIELD_ENCRYPTION_KEYS"]])
+BLIND_INDEX_KEY = env("BLIND_INDEX_KEY", default=_DEMO_SECRETS["BLIND_INDEX_KEY"])
 # Full ID/phone views per user per hour (households.services.person_reveal), and how long personal
 # data of people who moved out (or died) is kept before the retention job wipes it.
 PII_REVEAL_PER_HOUR = env.int("PII_REVEAL_PER_HOUR", default=30)
@@ -265,7 +271,7 @@ EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
 EMAIL_USE_SSL = env.bool("EMAIL_USE_SSL", default=False)
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
-OUTBOX_SIGNING_SECRET = env("OUTBOX_SIGNING_SECRET", default="linli-demo-outbox-secret")
+OUTBOX_SIGNING_SECRET = env("OUTBOX_SIGNING_SECRET", default=_DEMO_SECRETS["OUTBOX_SIGNING_SECRET"])
 # Further signing secrets by name for outbox.enqueue(secret_name=...): "partner=s3cret,city=other".
 OUTBOX_SECRETS = env.dict("OUTBOX_SECRETS", default={})
 
@@ -295,13 +301,20 @@ PORTAL_NAME = _("Linli")
 
 # --- production guard ----------------------------------------------------------------
 # The defaults above serve the embedded demo and are public. With DEBUG=False every secret
-# must come from the environment (docs/deploy.md), or the process refuses to start.
-PRODUCTION_SECRETS = ("SECRET_KEY", "FIELD_ENCRYPTION_KEYS", "BLIND_INDEX_KEY", "OUTBOX_SIGNING_SECRET")
+# must come from the environment (docs/deploy.md), and none may be a public demo value (copied
+# from this file or the README into a production .env), or the process refuses to start.
+PRODUCTION_SECRETS = tuple(_DEMO_SECRETS)
 if not DEBUG:
+    from django.core.exceptions import ImproperlyConfigured
+
     _missing = [name for name in PRODUCTION_SECRETS if not env.str(name, default="").strip()]
     if _missing:
-        from django.core.exceptions import ImproperlyConfigured
-
         raise ImproperlyConfigured(
             "DEBUG=False needs these secrets from the environment (see docs/deploy.md): " + ", ".join(_missing)
+        )
+    _public = [name for name, demo in _DEMO_SECRETS.items()
+               if demo in {part.strip() for part in env.str(name).split(",")}]
+    if _public:
+        raise ImproperlyConfigured(
+            "DEBUG=False refuses the public demo value of: " + ", ".join(_public) + " (see docs/deploy.md)"
         )

@@ -56,3 +56,15 @@ def test_production_refuses_the_demo_secrets(tmp_path):
     result = manage(env, "check", "--deploy")
     assert result.returncode != 0
     assert "FIELD_ENCRYPTION_KEYS" in result.stderr and "OUTBOX_SIGNING_SECRET" in result.stderr
+
+
+def test_production_refuses_the_public_demo_values(tmp_path):
+    """A production .env that copied the demo's values is refused like a missing one — each of
+    the four, and a demo field key kept behind a new one too (it would still decrypt)."""
+    from governance.settings import _DEMO_SECRETS
+
+    for name, demo in _DEMO_SECRETS.items():
+        value = f"{Fernet.generate_key().decode()},{demo}" if name == "FIELD_ENCRYPTION_KEYS" else demo
+        result = manage(production_env(tmp_path, **{name: value}), "check", "--deploy")
+        assert result.returncode != 0, name
+        assert "public demo value" in result.stderr and name in result.stderr
