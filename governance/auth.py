@@ -20,6 +20,24 @@ class UsernameOrMobileBackend(ModelBackend):
         return None
 
 
+def lockout_identity(request, credentials=None) -> str | None:
+    """The name django-axes counts failures under (AXES_USERNAME_CALLABLE): the account's own
+    username whichever identifier was typed — username, mobile, or the mobile of an SMS-code
+    login — so one account has one lock. A name that is no account is counted as typed."""
+    typed = None
+    for source in (credentials or {}, getattr(request, "data", None) or {}, getattr(request, "POST", None) or {}):
+        typed = source.get("username") or source.get("mobile")
+        if typed:
+            break
+    if not typed or not isinstance(typed, str):
+        return None
+    typed = typed.strip()
+    User = get_user_model()
+    username = User.objects.filter(Q(username=typed) | Q(mobile=typed)).order_by("pk").values_list(
+        "username", flat=True).first()
+    return username or typed
+
+
 class SmsCodeBackend(ModelBackend):
     """Logs a user in by mobile + a valid one-time code (see governance.notify.otp)."""
 

@@ -131,10 +131,13 @@ PASSWORD_HASHERS = env.list(
 GUARDIAN_RAISE_403 = False
 ANONYMOUS_USER_NAME = None  # guardian: no anonymous user row; anonymous users get nothing
 
-# django-axes: lock a username+IP pair after repeated failures (the message says when to retry).
+# django-axes: lock an account+IP pair after repeated failures (the message says when to retry).
+# One account, one lock: failures count under the account's username whichever identifier
+# (username, mobile, SMS-code login) was typed (governance.auth.lockout_identity).
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.25)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_USERNAME_CALLABLE = "governance.auth.lockout_identity"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_ENABLED = env.bool("AXES_ENABLED", default=True)

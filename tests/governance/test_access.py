@@ -279,3 +279,35 @@ def test_wrong_login_message_and_axes_lockout(world, client):
         # Another account from the same place is not locked.
         response = client.post(url, {"username": "feng_resident", "password": DEMO_PASSWORD})
         assert response.status_code == 302
+
+
+def test_one_account_one_lock_whichever_identifier(world, client):
+    """Locked under its username, the account stays locked when its mobile number is typed,
+    on the password page and on the SMS-code page; and failures through the mobile count
+    toward the same lock."""
+    from governance.seed import DEMO_PASSWORD
+
+    url = reverse("login")
+    mobile = world.users["wang_resident"].mobile
+    with override_settings(AXES_ENABLED=True):
+        for i in range(5):
+            ident = "wang_resident" if i % 2 else mobile  # mixed: still one count
+            client.post(url, {"username": ident, "password": "wrong"})
+        for ident in ("wang_resident", mobile, f" {mobile} "):
+            response = client.post(url, {"username": ident, "password": DEMO_PASSWORD})
+            assert response.status_code in (403, 429), ident
+            assert "_auth_user_id" not in client.session
+        response = client.post(reverse("sms_login"), {"mobile": mobile, "code": "123456", "action": "login"})
+        assert response.status_code in (403, 429)
+        assert "_auth_user_id" not in client.session
+
+
+def test_lockout_identity_names_the_account(world):
+    from django.test import RequestFactory
+
+    from governance.auth import lockout_identity
+
+    request = RequestFactory().post("/", {"mobile": "13800000001"})
+    assert lockout_identity(request, {"username": "13800000001"}) == "wang_resident"
+    assert lockout_identity(request, None) == "wang_resident"
+    assert lockout_identity(request, {"username": "nobody-here"}) == "nobody-here"
