@@ -254,9 +254,8 @@ SPECTACULAR_SETTINGS = {
 # then run `manage.py rotate_pii_keys`. The default key only serves the demo.
 FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS", default=[_DEMO_SECRETS["FIELD_ENCRYPTION_KEYS"]])
 BLIND_INDEX_KEY = env("BLIND_INDEX_KEY", default=_DEMO_SECRETS["BLIND_INDEX_KEY"])
-# Full ID/phone views per user per hour (households.services.person_reveal), and how long personal
-# data of people who moved out (or died) is kept before the retention job wipes it.
-PII_REVEAL_PER_HOUR = env.int("PII_REVEAL_PER_HOUR", default=30)
+# How long personal data of people who moved out (or died) is kept before the retention job
+# wipes it. (Full ID/phone views per user: THROTTLE_REVEAL, governance.ratelimit.)
 PII_RETENTION_DAYS = env.int("PII_RETENTION_DAYS", default=3 * 365)
 
 # --- notifications -----------------------------------------------------------------

@@ -7,14 +7,14 @@ import datetime as dt
 from typing import TypeVar
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Model
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from governance import access, audit
+from governance import access, audit, ratelimit
+from governance.models import AuditEvent
 from governance.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from governance.roles import Role
 from households import pii
@@ -258,20 +258,20 @@ def person_tag_end(*, person_tag: PersonTag, actor, until=None) -> PersonTag:
 # --- reveal ---------------------------------------------------------------------------------
 
 REVEAL_ACTIONS = {"id_number": "reveal_id", "phone": "reveal_phone"}
+REVEAL_AUDIT_ACTIONS = [f"person.reveal_{field}" for field in REVEAL_ACTIONS]
 
 
 def _reveal_budget(actor) -> None:
-    limit = getattr(settings, "PII_REVEAL_PER_HOUR", 30)
-    key = f"pii-reveal:{actor.pk}:{timezone.now():%Y%m%d%H}"
-    cache.add(key, 0, timeout=3600)
-    try:
-        used = cache.incr(key)
-    except ValueError:  # evicted between add and incr
-        cache.set(key, 1, timeout=3600)
-        used = 1
-    if used > limit:
-        raise Forbidden(_("You have revealed %(n)s numbers this hour: wait before revealing more.") % {"n": limit},
-                        code="reveal_rate_limited")
+    """THROTTLE_REVEAL full views per user, counted from the audit trail each view writes (not
+    the cache: the limit holds with Redis down or flushed), one reveal at a time per user."""
+    limit, window = ratelimit.rate("reveal")
+    ratelimit.serialize(f"pii-reveal:{actor.pk}")
+    since = timezone.now() - dt.timedelta(seconds=window)
+    used = AuditEvent.objects.filter(actor=actor, action__in=REVEAL_AUDIT_ACTIONS, at__gt=since).count()
+    if used >= limit:
+        raise ratelimit.Throttled(
+            _("You have revealed %(n)s numbers in the last hour: wait before revealing more.") % {"n": limit},
+            code="reveal_rate_limited")
 
 
 @transaction.atomic

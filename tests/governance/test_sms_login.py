@@ -199,3 +199,48 @@ def test_api_sms_login_needs_the_csrf_token(world):
     response = client.post("/api/v1/auth/sms-login/", {"mobile": "13800000001", "code": "123456"}, format="json")
     assert response.status_code == 403
     assert response.json()["error"]["code"] == "forbidden"
+
+
+@pytest.mark.postgres
+def test_twenty_parallel_requests_send_one_code(transactional_db):
+    """The limit of one code a minute per number holds under concurrency: twenty threads asking
+    at once (each its own connection) get one code and nineteen 'wait' answers — before the lock
+    they sent ten."""
+    import threading
+
+    from django.db import connections
+
+    from governance.seed import seed
+
+    seed()
+    barrier = threading.Barrier(20)
+    outcomes: list[str] = []
+
+    def ask():
+        try:
+            barrier.wait(10)
+            _request(WANG, ip=None)
+            outcomes.append("sent")
+        except otp.TooManyRequests:
+            outcomes.append("throttled")
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=ask) for _ in range(20)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert sorted(outcomes) == ["sent"] + ["throttled"] * 19
+    assert SmsCode.objects.filter(mobile_hash=otp._mobile_hash(WANG)).count() == 1
+
+
+def test_codes_per_number_follow_throttle_sms(world, settings):
+    """THROTTLE_SMS sets how many codes one number gets in its window, on every door."""
+    rates = settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {**rates, "sms": "2/hour"}}
+    start = timezone.now()
+    _request(WANG, now=start)
+    _request(WANG, now=start + dt.timedelta(minutes=2))
+    with pytest.raises(otp.TooManyRequests):
+        _request(WANG, now=start + dt.timedelta(minutes=4))
