@@ -14,8 +14,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from governance import access, audit, ratelimit
-from governance.models import AuditEvent
 from governance.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from governance.models import AuditEvent
 from governance.roles import Role
 from households import pii
 from households.models import (
