@@ -1,4 +1,5 @@
 from .audit import AuditEvent
+from .idempotency import IdempotencyKey
 from .notify import Notification, SmsCode
 from .outbox import OutboxDelivery, OutboxMessage
 from .regions import Department, PartyBranch, Region, RegionLevel
@@ -13,6 +14,7 @@ __all__ = [
     "Department",
     "Holiday",
     "HolidayYear",
+    "IdempotencyKey",
     "Notification",
     "OfficeHours",
     "OutboxDelivery",

@@ -194,3 +194,25 @@ def test_list_endpoint_rows_equal_drf_rendering(world, api_for, make_order):
         got = [o["id"] for n in (1, 2) for o in api.get(url("order-list"), {**params, "page": n, "page_size": 2})
                .data["results"]]
         assert got == want
+
+
+def test_external_id_replayed_by_someone_else_reveals_nothing(world, cats, api_for):
+    """Filing with the channel and external id of an order the caller may not see once answered
+    201 with that order's detail. Now only the first caller with the same body gets it again;
+    anyone else — or the same caller with another body — gets 409 naming the field, no data."""
+    lon, lat = grid_point(world.grids[0])
+    body = {"channel": "api", "category": cats["e0201"].pk, "description": "井盖缺失，夜里危险", "lon": lon,
+            "lat": lat, "contact_name": "城管巡查", "external_id": "CG-SECRET-1"}
+    first = api_for("sun_department").post(url("order-list"), body, format="json")
+    assert first.status_code == 201
+    again = api_for("sun_department").post(url("order-list"), body, format="json")
+    assert again.status_code == 201 and again.data["id"] == first.data["id"]
+    for persona in ("qian_department", "shui_utility", "zhou_outsider"):
+        other = api_for(persona).post(url("order-list"), body, format="json")
+        assert other.status_code == 409, (persona, other.content)
+        error = other.json()["error"]
+        assert error["code"] == "idempotency_conflict" and "external_id" in error["fields"]
+        assert "井盖" not in other.content.decode() and str(first.data["id"]) not in other.content.decode()
+    changed = api_for("sun_department").post(url("order-list"), {**body, "description": "另一件事"}, format="json")
+    assert changed.status_code == 409 and "external_id" in changed.json()["error"]["fields"]
+    assert WorkOrder.objects.filter(external_id="CG-SECRET-1").count() == 1

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from governance import access
+from governance import access, idempotency
 from governance.errors import Forbidden, ValidationFailed
 from governance.roles import Role
 from workorders import deadlines, events, photos
@@ -74,10 +74,23 @@ def order_report(*, actor, channel: str, category, description: str, lon=None, l
         errors["urgency"] = [_("Unknown urgency.")]
     if errors:
         raise ValidationFailed(fields=errors)
+    # The sender's id makes a retry the same order, not a second one — for the same caller with
+    # the same request only; anyone else learns nothing of the order (governance.idempotency).
+    key_scope = f"workorders.order:{channel}"
+    request_body = {"category": category, "description": description, "lon": lon, "lat": lat,
+                    "building": building, "unit": unit, "address": address, "request_type": request_type,
+                    "urgency": urgency, "contact_name": contact_name, "contact_phone": contact_phone,
+                    "reporter": reporter, "photos": list(photo_files)}
     if external_id:
-        existing = WorkOrder.objects.filter(channel=channel, external_id=external_id).first()
-        if existing is not None:  # the sender retried: the same order, not a second one
-            return existing
+        prior = idempotency.replayed(scope=key_scope, key=external_id, caller=actor, body=request_body,
+                                     field="external_id")
+        if prior is not None:
+            return WorkOrder.objects.get(pk=prior)
+        legacy = WorkOrder.objects.filter(channel=channel, external_id=external_id).only("created_by_id").first()
+        if legacy is not None:  # filed before keys were kept: the same caller only
+            if legacy.created_by_id != actor.pk:
+                raise idempotency.clash("external_id")
+            return WorkOrder.objects.get(pk=legacy.pk)
     grid, building, lon, lat = _locate(lon=lon, lat=lat, building=building, unit=unit)
     if channel == Channel.PORTAL:
         reporter = actor
@@ -106,9 +119,16 @@ def order_report(*, actor, channel: str, category, description: str, lon=None, l
         with transaction.atomic():
             order.save()
     except IntegrityError:
-        if external_id:
-            return WorkOrder.objects.get(channel=channel, external_id=external_id)
+        if external_id:  # a request with the same id committed first: its retry or a clash, as above
+            prior = idempotency.replayed(scope=key_scope, key=external_id, caller=actor, body=request_body,
+                                         field="external_id")
+            if prior is not None:
+                return WorkOrder.objects.get(pk=prior)
+            raise idempotency.clash("external_id") from None
         raise
+    if external_id:
+        idempotency.remember(scope=key_scope, key=external_id, caller=actor, body=request_body, obj=order,
+                             field="external_id")
     order.number = f"GD{at.astimezone(deadlines.workdays.TZ):%Y%m%d}{order.pk:07d}"
     WorkOrder.objects.filter(pk=order.pk).update(number=order.number)
     entry = events.record(order, action="report", actor=actor, note="")
