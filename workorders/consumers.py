@@ -1,11 +1,11 @@
-"""Live updates over Channels. A socket joins only groups of orders the user may view
-(governance.access), and the staff queue joins the groups of the user's own scope."""
+"""Live updates over Channels. A socket joins only groups of orders the user may view: the order
+page by access.scope, the staff queue by the WorkOrder policy (governance.live.policy_groups)."""
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from governance import access
-from governance.roles import DEPARTMENT_ROLES, REGION_ROLES
+from governance.live import PolicyGroupsConsumer, policy_groups
 from workorders.models import WorkOrder
 
 
@@ -36,33 +36,15 @@ class OrderConsumer(AsyncJsonWebsocketConsumer):
         await self.send_json({k: v for k, v in event.items() if k != "type"})
 
 
-class QueueConsumer(OrderConsumer):
-    """ws/orders/queue/: a staff member's queue (their regions, their department, their own)."""
+class QueueConsumer(PolicyGroupsConsumer, AsyncJsonWebsocketConsumer):
+    """ws/orders/queue/: a staff member's queue. Its groups are those the WorkOrder policy gives
+    the user's roles (a region's orders, a department's), plus the orders assigned to them;
+    a role that may view no order (a council member, a merchant) is refused."""
 
-    async def connect(self):
-        user = self.scope.get("user")
-        self.groups_joined = await self._groups(user)
-        if not self.groups_joined:
-            await self.close(code=4403)
-            return
-        for g in self.groups_joined:
-            await self.channel_layer.group_add(g, self.channel_name)
-        await self.accept()
+    def groups_for(self, user) -> list[str]:
+        groups = policy_groups(user, WorkOrder, region_group=lambda rid: f"queue_region_{rid}",
+                               department_group=lambda did: f"queue_dept_{did}")
+        return groups + [f"queue_user_{user.pk}"] if groups else []
 
-    @database_sync_to_async
-    def _groups(self, user) -> list[str]:
-        if user is None or not user.is_authenticated:
-            return []
-        groups = []
-        for a in user.active_assignments:
-            if a.role in REGION_ROLES and a.region_id:
-                groups.append(f"queue_region_{a.region_id}")
-            elif a.role in DEPARTMENT_ROLES and a.department_id:
-                groups.append(f"queue_dept_{a.department_id}")
-        if groups:
-            groups.append(f"queue_user_{user.pk}")
-        return groups
-
-    async def disconnect(self, code):
-        for g in getattr(self, "groups_joined", []):
-            await self.channel_layer.group_discard(g, self.channel_name)
+    async def order_event(self, event):
+        await self.forward(event)
