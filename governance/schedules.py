@@ -48,5 +48,6 @@ def connect():
 
 SCHEDULES: dict[str, tuple[str, int]] = {
     "outbox sweep": ("governance.outbox_sweep", 60),
+    "queue tasks the broker missed": ("governance.pending_tasks_sweep", 60),
     "purge expired SMS codes": ("governance.sms_codes_purge", 3600),
 }

@@ -170,8 +170,21 @@ UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=8 * 1024 * 1024)
 
 # --- redis / cache / channels / celery ------------------------------------------------
 REDIS_URL = env("REDIS_URL", default="")
+
+
+def redis_cache(url: str) -> dict:
+    # django-redis, not Django's own backend, for IGNORE_EXCEPTIONS: with Redis unreachable every
+    # cache read misses and every write is skipped, with a logged warning, so the API's rate
+    # throttles fail open and nothing that writes to the database fails (the database is the
+    # truth; limits that must hold count rows, see governance.ratelimit).
+    return {"BACKEND": "django_redis.cache.RedisCache", "LOCATION": url,
+            "OPTIONS": {"IGNORE_EXCEPTIONS": True, "SOCKET_CONNECT_TIMEOUT": 1, "SOCKET_TIMEOUT": 1}}
+
+
+DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
+
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {"default": redis_cache(REDIS_URL)}
     CHANNEL_LAYERS = {
         "default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": {"hosts": [REDIS_URL]}}
     }
@@ -193,6 +206,10 @@ else:
         "store_processed": False,
     }
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
+# With the broker down a request must not hang: give up publishing within about two seconds and
+# leave the task to governance.taskqueue's sweep (the row is already in the database).
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.5, "interval_max": 0.5}
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1

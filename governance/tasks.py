@@ -30,3 +30,11 @@ def sms_codes_purge() -> int:
     from governance.notify import otp
 
     return otp.purge_expired()
+
+
+@shared_task(name="governance.pending_tasks_sweep", ignore_result=True)
+def pending_tasks_sweep() -> int:
+    """Queue the tasks the broker could not take at commit (governance.taskqueue)."""
+    from governance import taskqueue
+
+    return taskqueue.sweep()

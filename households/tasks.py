@@ -25,6 +25,13 @@ def import_apply(job_id: int, actor_id: int) -> None:
 
 
 @shared_task
+def imports_unstick() -> dict:
+    from households.services import imports
+
+    return imports.jobs_unstick()
+
+
+@shared_task
 def rental_reminders() -> int:
     from households.services import rental_reminders_send
 

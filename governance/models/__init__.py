@@ -2,6 +2,7 @@ from .audit import AuditEvent
 from .idempotency import IdempotencyKey
 from .notify import Notification, SmsCode
 from .outbox import OutboxDelivery, OutboxMessage
+from .pending import PendingTask
 from .regions import Department, PartyBranch, Region, RegionLevel
 from .tokens import ApiToken
 from .users import Assignment, User
@@ -20,6 +21,7 @@ __all__ = [
     "OutboxDelivery",
     "OutboxMessage",
     "PartyBranch",
+    "PendingTask",
     "Region",
     "RegionLevel",
     "SmsCode",

@@ -87,6 +87,11 @@ def notify(*, user, title, body="", url="", kind="info", obj=None, channels=DEFA
         return Notification.objects.get(user=user, dedup_key=dedup_key)
     pk = notification.pk
     transaction.on_commit(lambda: _after_commit(pk))
+    if {"sms", "email"} & set(notification.channels):
+        # SMS and e-mail wait in the database if the broker is down (was: best effort, lost).
+        from governance import taskqueue, tasks
+
+        taskqueue.enqueue_on_commit(tasks.notify_send_external, pk)
     return notification
 
 
@@ -96,13 +101,6 @@ def _after_commit(notification_id: int) -> None:
         return
     if "push" in notification.channels:
         push(notification)
-    if {"sms", "email"} & set(notification.channels):
-        from governance import tasks
-
-        try:
-            tasks.notify_send_external.delay(notification_id)
-        except Exception:  # broker down: the inbox row stays; SMS/e-mail are best effort
-            log.warning("notify: could not queue external delivery of %s", notification_id, exc_info=True)
 
 
 def as_message(notification: Notification) -> dict:

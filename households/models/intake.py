@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from households.models.core import IdType, Person, Unit
@@ -105,6 +106,9 @@ class ImportJob(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # When the status last moved, and how often the sweep re-queued a job that stopped moving.
+    status_changed_at = models.DateTimeField(default=timezone.now, db_index=True)
+    requeues = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         verbose_name = _("import job")

@@ -7,6 +7,7 @@ the rows written inside the one transaction are invisible to the polling page un
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 from pathlib import Path
 
@@ -15,8 +16,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from governance import access, audit
+from governance import access, audit, taskqueue
 from governance.errors import Conflict, Forbidden, ValidationFailed
 from households import pii
 from households.models import (
@@ -94,7 +96,7 @@ def job_create(*, upload, region, actor) -> ImportJob:
     audit.record(actor=actor, action="import.upload", obj=job, region=region)
     from households import tasks
 
-    transaction.on_commit(lambda: tasks.import_check.delay(job.pk))
+    taskqueue.enqueue_on_commit(tasks.import_check, job.pk)
     return job
 
 
@@ -108,7 +110,8 @@ def check(job: ImportJob) -> list[PlanRow]:
     job.file.open("rb")
     rows = read_rows(job.file.name, job.file.read())  # the stored name keeps the real format
     job.file.close()
-    ImportJob.objects.filter(pk=job.pk).update(status=ImportStatus.VALIDATING, total_rows=len(rows), processed_rows=0)
+    ImportJob.objects.filter(pk=job.pk).update(status=ImportStatus.VALIDATING, total_rows=len(rows), processed_rows=0,
+                                               status_changed_at=timezone.now())
     units = _units(job.region_path)
     seen: dict[str, int] = {}
     errors: list[dict] = []
@@ -162,7 +165,8 @@ def check(job: ImportJob) -> list[PlanRow]:
     job.total_rows, job.processed_rows, job.errors = len(rows), len(rows), errors[:1000]
     job.summary = {"rows": len(rows), "new": len(keys) - updates, "updates": updates, "errors": len(errors)}
     job.status = ImportStatus.INVALID if errors else ImportStatus.PREVIEW
-    job.save(update_fields=["total_rows", "processed_rows", "errors", "summary", "status"])
+    job.status_changed_at = timezone.now()
+    job.save(update_fields=["total_rows", "processed_rows", "errors", "summary", "status", "status_changed_at"])
     return plan
 
 
@@ -264,10 +268,11 @@ def apply(job: ImportJob, *, actor) -> ImportJob:
                     batch = []
                     cache.set(progress_key(job.pk), n, timeout=3600)
             job.status, job.finished_at = ImportStatus.DONE, timezone.now()
-            job.save(update_fields=["status", "finished_at"])
+            job.status_changed_at = job.finished_at
+            job.save(update_fields=["status", "finished_at", "status_changed_at"])
             audit.record(actor=actor, action="import.apply", obj=job, region=job.region, data=job.summary)
     except Exception as exc:
-        ImportJob.objects.filter(pk=job.pk).update(status=ImportStatus.FAILED,
+        ImportJob.objects.filter(pk=job.pk).update(status=ImportStatus.FAILED, status_changed_at=timezone.now(),
                                                    errors=[{"row": None, "field": "", "message": str(exc)[:300]}])
         raise
     finally:
@@ -289,10 +294,53 @@ def job_apply_request(*, job: ImportJob, actor) -> ImportJob:
         raise Conflict(_("Only a checked file without errors can be applied."))
     from households import tasks
 
-    ImportJob.objects.filter(pk=job.pk).update(status=ImportStatus.APPLYING)
-    transaction.on_commit(lambda: tasks.import_apply.delay(job.pk, actor.pk))
+    ImportJob.objects.filter(pk=job.pk).update(status=ImportStatus.APPLYING, status_changed_at=timezone.now())
+    taskqueue.enqueue_on_commit(tasks.import_apply, job.pk, actor.pk)
     job.status = ImportStatus.APPLYING
     return job
 
 
 
+
+
+# --- jobs that stopped moving ---------------------------------------------------------------
+
+STUCK_AFTER = dt.timedelta(minutes=15)
+APPLY_STUCK_AFTER = dt.timedelta(hours=1)
+MAX_REQUEUES = 2
+LOST = gettext_lazy("The import stopped before it finished (its worker was lost); nothing was imported. "
+                    "Upload the file again.")
+
+
+def jobs_unstick(*, now=None) -> dict[str, int]:
+    """No job stays "uploaded", "checking" or "applying" forever (beat). A check that stopped is
+    queued again (it only reads), at most MAX_REQUEUES times; an apply that stopped was rolled back
+    whole, so it is failed with the reason. A job whose task still waits for the broker
+    (PendingTask) is left alone: the broker is down, the job is not lost."""
+    from governance.models import PendingTask
+    from households import tasks
+
+    now = now or timezone.now()
+    waiting = {args[0] for args in PendingTask.objects.filter(
+        task__in=[tasks.import_check.name, tasks.import_apply.name]).values_list("args", flat=True) if args}
+    counts = {"requeued": 0, "failed": 0}
+    checking = ImportJob.objects.filter(status__in=[ImportStatus.UPLOADED, ImportStatus.VALIDATING],
+                                        status_changed_at__lt=now - STUCK_AFTER)
+    applying = ImportJob.objects.filter(status=ImportStatus.APPLYING, status_changed_at__lt=now - APPLY_STUCK_AFTER)
+    for job in list(checking) + list(applying):
+        if job.pk in waiting:
+            continue
+        with transaction.atomic():
+            job = ImportJob.objects.select_for_update().get(pk=job.pk)
+            if job.status in (ImportStatus.UPLOADED, ImportStatus.VALIDATING) and job.requeues < MAX_REQUEUES:
+                ImportJob.objects.filter(pk=job.pk).update(requeues=job.requeues + 1, status_changed_at=now)
+                taskqueue.enqueue_on_commit(tasks.import_check, job.pk)
+                counts["requeued"] += 1
+                continue
+            ImportJob.objects.filter(pk=job.pk).update(
+                status=ImportStatus.FAILED, status_changed_at=now, finished_at=now,
+                errors=[{"row": None, "field": "", "message": str(LOST)}])
+            audit.record(actor=None, action="import.lost", obj=job, region=job.region,
+                         data={"was": job.status, "requeues": job.requeues})
+            counts["failed"] += 1
+    return counts
