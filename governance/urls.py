@@ -29,3 +29,8 @@ urlpatterns = [
 ]
 # Media is not served as public files, even in the demo: uploads hold personal data (complaint
 # photos, import files), so each app serves its files through a view that checks access.
+
+handler400 = "governance.error_pages.bad_request"
+handler403 = "governance.error_pages.permission_denied"
+handler404 = "governance.error_pages.page_not_found"
+handler500 = "governance.error_pages.server_error"
