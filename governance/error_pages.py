@@ -54,8 +54,15 @@ def _database_unavailable() -> bool:
 
 
 def bad_request(request, exception=None):
+    from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
+
+    too_large = isinstance(exception, RequestDataTooBig | TooManyFieldsSent | TooManyFilesSent)
+    if _is_api(request) and too_large:
+        return JsonResponse(error_body("request_too_large", _("The request body is too large.")), status=413)
     if _is_api(request):
         return JsonResponse(error_body("invalid", _("The request could not be read.")), status=400)
+    if too_large:
+        return HttpResponse(_("The request body is too large."), status=413, content_type="text/plain")
     return defaults.bad_request(request, exception)
 
 

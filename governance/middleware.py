@@ -44,3 +44,43 @@ class RequestContextMiddleware:
             return self.get_response(request)
         finally:
             current_ip.reset(token)
+
+
+class RefuseNulMiddleware:
+    """A NUL character in a query parameter or a form field (or its name) is refused with a 400
+    naming the field, before any view sees it: PostgreSQL cannot store or even compare it in text,
+    so `?q=%00` on a search once reached the database and answered 500. (JSON bodies: the API's
+    SafeJSONParser; serializer and form fields also refuse it, but filters and hand-read query
+    parameters do not.)"""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        bad = _nul_fields(request.GET)
+        if not bad and request.method == "POST" and request.content_type in (
+                "application/x-www-form-urlencoded", "multipart/form-data"):
+            bad = _nul_fields(request.POST) + [f"{name}" for name, upload in request.FILES.items()
+                                                if "\x00" in (upload.name or "")]
+        if "\x00" in request.path:
+            bad.append("path")
+        if bad:
+            return _bad_input_response(request, bad)
+        return self.get_response(request)
+
+
+def _nul_fields(query) -> list[str]:
+    return [key for key, values in query.lists() if "\x00" in key or any("\x00" in v for v in values)]
+
+
+def _bad_input_response(request, fields):
+    from django.http import HttpResponseBadRequest, JsonResponse
+    from django.utils.translation import gettext as _
+
+    from governance.errors import error_body
+
+    message = _("This text contains a NUL character (\\u0000), which is not allowed.")
+    if request.path.startswith("/api/"):
+        return JsonResponse(error_body("invalid", _("Please correct the fields marked."),
+                                       {f: [message] for f in fields}), status=400)
+    return HttpResponseBadRequest(message)

@@ -60,7 +60,10 @@ class NotificationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         since = self.request.query_params.get("since")
         moment = None
         if since:
-            moment = parse_datetime(since.replace(" ", "+"))
+            try:
+                moment = parse_datetime(since.replace(" ", "+"))
+            except ValueError:  # well-formed but impossible, e.g. an offset of +99:00
+                moment = None
             if moment is None:
                 raise ValidationFailed(_("Please correct the fields marked."),
                                        fields={"since": [_("Enter a date and time in ISO 8601 format.")]})

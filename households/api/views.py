@@ -5,12 +5,13 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from governance import access
 from governance.api.mixins import ScopedViewMixin
+from governance.api.parsers import SafeJSONParser
 from governance.errors import ValidationFailed
 from governance.models import Region
 from households import exports, selectors, services
@@ -107,7 +108,7 @@ class HouseholdViewSet(ScopedViewMixin, viewsets.ReadOnlyModelViewSet):
 class VisitViewSet(ScopedViewMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     queryset = Visit.objects.select_related("worker").order_by("-visited_at", "-id")
     serializer_class = s.HouseholdVisitSerializer
-    parser_classes = [MultiPartParser, FormParser, JSONParser]
+    parser_classes = [MultiPartParser, FormParser, SafeJSONParser]
     filterset_fields = ["person", "household", "channel"]
 
     def perform_create(self, serializer):

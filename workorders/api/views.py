@@ -7,18 +7,19 @@ from django.db.models import Prefetch, QuerySet
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from governance import access, audit
 from governance.api.mixins import ScopedViewMixin
+from governance.api.parsers import SafeJSONParser
 from governance.errors import NotFound
 from workorders import selectors, services
 from workorders.api import serializers as s
 from workorders.api.filters import OrderFilter
 from workorders.models import Category, OrderApplication, RequestType, TimelineEntry, WorkOrder
 
-PARSERS = [JSONParser, MultiPartParser, FormParser]
+PARSERS = [SafeJSONParser, MultiPartParser, FormParser]
 
 
 class OrderViewSet(ScopedViewMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
