@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import io
-
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
 
-from governance import access, audit
+from governance import access, exports
 from governance.errors import Forbidden, NotFound
 from households import selectors
 from households.models import Business, Person, PersonTag, Rental, Visit
@@ -63,13 +60,6 @@ def export_xlsx(*, kind: str, user) -> tuple[str, bytes]:
     builder, model = BUILDERS[kind]
     if not access.may_at_all(user, "export", model):
         raise Forbidden(_("Your role may not export this ledger."))
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet(kind)
-    count = -1
-    for row in builder(user):
-        ws.append(["" if v is None else v for v in row])
-        count += 1
-    buf = io.BytesIO()
-    wb.save(buf)
-    audit.record(actor=user, action=f"export.{kind}", data={"rows": count}, purpose=_("台账 export"))
-    return f"{kind}-{timezone.localdate():%Y%m%d}.xlsx", buf.getvalue()
+    content = exports.write_xlsx({kind: builder(user)}, actor=user, action=f"export.{kind}",
+                                 purpose=_("台账 export"), bold_rows=(1,))
+    return f"{kind}-{timezone.localdate():%Y%m%d}.xlsx", content

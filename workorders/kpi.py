@@ -503,35 +503,26 @@ def export_columns():
 
 
 def export_xlsx(user, *, group: str, region: Region, period: Period) -> bytes:
-    """The report as an .xlsx workbook; scoped like the page and audited."""
-    import io
-
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
+    """The report as an .xlsx workbook; scoped like the page and audited (governance.exports)."""
+    from governance import exports
 
     if not access.may_at_all(user, "kpi_export", OrderStats):
         raise Forbidden(_("Your role does not allow this action here."))
     rep = report(user, group=group, region=region, period=period, action="kpi_export")
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "KPI"
-    ws.append([_("Work-order KPIs"), rep.region.name, str(rep.period), str(GROUPS[group])])
     w = rep.weights
-    ws.append([_("Weights"), float(w.response), float(w.resolution), float(w.satisfaction),
-               _("基本满意 score"), float(w.basic_score)])
-    ws.append([])
     cols = export_columns()
-    ws.append([str(title) for _k, title in cols])
-    for cell in ws[4]:
-        cell.font = Font(bold=True)
+    rows: list[list] = [
+        [_("Work-order KPIs"), rep.region.name, str(rep.period), str(GROUPS[group])],
+        [_("Weights"), float(w.response), float(w.resolution), float(w.satisfaction), _("基本满意 score"),
+         float(w.basic_score)],
+        [],
+        [str(title) for _k, title in cols],
+    ]
     for fig in [*rep.rows, rep.total]:
         d = fig.as_dict(w)
-        ws.append([d[k] for k, _t in cols])
-    ws.freeze_panes = "B5"
-    buf = io.BytesIO()
-    wb.save(buf)
+        rows.append([d[k] for k, _t in cols])
     with transaction.atomic():
-        audit.record(actor=user, action="workorders.kpi_export", region=rep.region, purpose="KPI export",
-                     data={"group": group, "start": rep.period.start.isoformat(), "end": rep.period.end.isoformat(),
-                           "rows": len(rep.rows)})
-    return buf.getvalue()
+        return exports.write_xlsx({"KPI": rows}, actor=user, action="workorders.kpi_export", region=rep.region,
+                                  purpose="KPI export", bold_rows=(4,), freeze="B5",
+                                  data={"group": group, "start": rep.period.start.isoformat(),
+                                        "end": rep.period.end.isoformat(), "report_rows": len(rep.rows)})
