@@ -73,7 +73,8 @@ def write_csv(rows: Iterable[Sequence[Any]], *, actor, action: str, purpose: str
     buf = io.StringIO()
     writer = csv.writer(buf)
     n = 0
-    for n, row in enumerate(rows, start=1):
+    for row in rows:
         writer.writerow([csv_cell(v) for v in row])
+        n += 1
     audit.record(actor=actor, action=action, region=region, purpose=purpose, data={**(data or {}), "rows": n})
     return ("\ufeff" + buf.getvalue()).encode("utf-8")
