@@ -6,17 +6,14 @@ import datetime as dt
 from collections.abc import Callable
 from functools import partial
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from PIL import Image, UnidentifiedImageError
 
-from governance import access, audit
+from governance import access, audit, images
 from governance.errors import ValidationFailed
 from households.models import Visit, VisitChannel, VisitPhoto
 
-PHOTO_FORMATS = {"JPEG", "PNG", "WEBP"}
 MAX_PHOTOS = 6
 
 # Other apps (work orders) register a callable(visit=, actor=, note=) here to open an order for a
@@ -34,25 +31,6 @@ def follow_up_order(*, visit: Visit, actor, note: str) -> None:
     """The hook the work-orders app wires: each registered handler gets the visit after commit."""
     for handler in list(FOLLOW_UP_HANDLERS):
         transaction.on_commit(partial(handler, visit=visit, actor=actor, note=note))
-
-
-def check_photo(upload) -> None:
-    """Photos must be real JPEG/PNG/WebP images under the upload limit (content, not the name)."""
-    limit = getattr(settings, "UPLOAD_MAX_BYTES", 8 * 1024 * 1024)
-    if upload.size > limit:
-        raise ValidationFailed(_("A photo may be at most %(mb)s MB.") % {"mb": limit // (1024 * 1024)},
-                               fields={"photos": [_("File too large.")]})
-    try:
-        upload.seek(0)
-        with Image.open(upload) as img:
-            fmt = img.format
-            img.verify()
-    except (UnidentifiedImageError, OSError, SyntaxError):
-        raise ValidationFailed(_("This file is not a photo."), fields={"photos": [_("Use JPEG, PNG or WebP.")]}) from None
-    finally:
-        upload.seek(0)
-    if fmt not in PHOTO_FORMATS:
-        raise ValidationFailed(_("Use JPEG, PNG or WebP photos."), fields={"photos": [_("Unsupported type.")]})
 
 
 @transaction.atomic
@@ -74,14 +52,14 @@ def visit_log(*, actor, person=None, household=None, visited_at=None, place: str
     photos = list(photos or [])
     if len(photos) > MAX_PHOTOS:
         raise ValidationFailed(_("At most %(n)s photos.") % {"n": MAX_PHOTOS}, fields={"photos": [_("Too many.")]})
-    for upload in photos:
-        check_photo(upload)
+    # Checked and stripped of EXIF (the GPS of a resident's home) before anything is written.
+    cleaned = [images.clean_image(upload) for upload in photos]
     visit = Visit.objects.create(person=person, household=household, worker=actor, visited_at=visited_at,
                                  place=place, channel=channel, findings=findings,
                                  follow_up_needed=follow_up_needed or bool(proposed_changes) or open_order,
                                  follow_up_note=follow_up_note, region_path=target.region_path)
-    for upload in photos:
-        VisitPhoto.objects.create(visit=visit, image=upload)
+    for content in cleaned:
+        VisitPhoto.objects.create(visit=visit, image=content)
     if proposed_changes and person is not None:
         from households.services.changes import change_request_create
 

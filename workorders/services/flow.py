@@ -11,12 +11,12 @@ from django.db.models import F
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from governance import access
+from governance import access, images
 from governance.errors import Forbidden, IllegalTransition, ValidationFailed
 from governance.models import Department, Region
 from governance.notify.services import lazy_format
 from governance.roles import GRID_ROLES
-from workorders import deadlines, events, photos
+from workorders import deadlines, events
 from workorders import order_routing as routing
 from workorders.choices import NON_DISPATCH_REASONS, PhotoStage, Status, Urgency
 from workorders.models import Photo, PlusOne, WorkOrder
@@ -143,7 +143,7 @@ def order_handle(*, order: WorkOrder, actor, note: str, photo_files=()) -> WorkO
     has_after = bool(photo_files) or order.photos.filter(stage=PhotoStage.HANDLED).exists()
     if order.category.after_photos_required and not has_after:
         raise ValidationFailed(fields={"photos": [_("This category needs photos after handling.")]})
-    cleaned = [photos.clean_image(f) for f in photo_files]
+    cleaned = [images.clean_image(f) for f in photo_files]
     order.handled_at = now()
     entry = transition(order, "handle", actor=actor, note=note.strip())
     for content in cleaned:

@@ -6,10 +6,10 @@ from __future__ import annotations
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from governance import access, idempotency
+from governance import access, idempotency, images
 from governance.errors import Forbidden, ValidationFailed
 from governance.roles import Role
-from workorders import deadlines, events, photos
+from workorders import deadlines, events
 from workorders import order_routing as routing
 from workorders.choices import STAFF_CHANNELS, Channel, PhotoStage, Status, Urgency
 from workorders.models import Photo, PlusOne, WorkOrder
@@ -104,7 +104,7 @@ def order_report(*, actor, channel: str, category, description: str, lon=None, l
                 contact_name = str(actor)  # found on patrol: the grid worker is the source
             else:
                 raise ValidationFailed(fields={"contact_name": [_("Record the caller's name.")]})
-    cleaned = [photos.clean_image(f) for f in photo_files]  # all checked before anything is written
+    cleaned = [images.clean_image(f) for f in photo_files]  # all checked before anything is written
     at = now()
     order = WorkOrder(
         number=f"tmp-{at.timestamp()}-{actor.pk}"[:24], channel=channel, reporter=reporter, created_by=actor,

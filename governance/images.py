@@ -1,5 +1,7 @@
-"""Photo intake: checked by content (not by the name or the browser's type), limited in
-size, and re-encoded without EXIF (GPS, camera, time) before anyone else sees it."""
+"""Photo intake, the one door for every app (order photos, visit photos, later receipts):
+checked by content (not by the name or the browser's type), limited in bytes and in pixels
+*before* decoding (a 200-megapixel PNG of a few kilobytes — a decompression bomb — is refused
+from its header), and re-encoded without EXIF (GPS, camera, time) before anyone sees it."""
 
 from __future__ import annotations
 
@@ -18,6 +20,8 @@ MAX_PIXELS = 40_000_000
 
 def clean_image(upload, *, field: str = "photos") -> ContentFile:
     """A sanitized copy of `upload` (a Django UploadedFile or a file-like object)."""
+    import warnings
+
     from PIL import Image, ImageOps, UnidentifiedImageError
 
     limit = getattr(settings, "UPLOAD_MAX_BYTES", 8 * 1024 * 1024)
@@ -29,17 +33,24 @@ def clean_image(upload, *, field: str = "photos") -> ContentFile:
         raise ValidationFailed(fields={field: [_("A photo may be at most %(mb)s MB.") % {"mb": limit // (1024 * 1024)}]})
     upload.seek(0)
     data = upload.read()
+    too_many = ValidationFailed(fields={field: [_("The photo has too many pixels.")]})
     try:
-        with Image.open(io.BytesIO(data)) as probe:
-            probe.verify()
-        image: Image.Image = Image.open(io.BytesIO(data))  # exif_transpose/convert give a plain Image
-        fmt = image.format
-        if fmt not in ALLOWED_FORMATS:
-            raise ValidationFailed(fields={field: [_("Only JPEG, PNG or WebP photos are accepted.")]})
-        if image.width * image.height > MAX_PIXELS:
-            raise ValidationFailed(fields={field: [_("The photo has too many pixels.")]})
-        image = ImageOps.exif_transpose(image)  # keep the orientation, then drop all metadata
-    except (UnidentifiedImageError, OSError, SyntaxError) as exc:
+        with warnings.catch_warnings():
+            # Pillow warns past MAX_IMAGE_PIXELS and raises only past twice that: refuse both,
+            # from the header, before a single pixel is decoded.
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data)) as probe:
+                if probe.width * probe.height > MAX_PIXELS:
+                    raise too_many
+                probe.verify()
+            image: Image.Image = Image.open(io.BytesIO(data))  # exif_transpose/convert give a plain Image
+            fmt = image.format
+            if fmt not in ALLOWED_FORMATS:
+                raise ValidationFailed(fields={field: [_("Only JPEG, PNG or WebP photos are accepted.")]})
+            image = ImageOps.exif_transpose(image)  # keep the orientation, then drop all metadata
+    except (Image.DecompressionBombWarning, Image.DecompressionBombError):
+        raise too_many from None
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
         raise ValidationFailed(fields={field: [_("This file is not a photo.")]}) from exc
     if image.mode not in ("RGB", "RGBA", "L"):
         image = image.convert("RGBA" if image.mode in ("LA", "PA", "P") else "RGB")
