@@ -180,6 +180,9 @@ STORAGES = {
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=8 * 1024 * 1024)
+# Days an uploaded import file (ID numbers in the clear) is kept when it was not applied; an
+# applied file is deleted at once (households.services.imports.files_purge).
+IMPORT_FILE_RETENTION_DAYS = env.int("IMPORT_FILE_RETENTION_DAYS", default=7)
 
 # --- redis / cache / channels / celery ------------------------------------------------
 REDIS_URL = env("REDIS_URL", default="")

@@ -32,6 +32,13 @@ def imports_unstick() -> dict:
 
 
 @shared_task
+def import_files_purge() -> int:
+    from households.services import imports
+
+    return imports.files_purge()
+
+
+@shared_task
 def rental_reminders() -> int:
     from households.services import rental_reminders_send
 

@@ -9,7 +9,9 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import Any
 
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
@@ -18,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from governance import access, audit, taskqueue
+from governance import access, audit, taskqueue, uploads
 from governance.errors import Conflict, Forbidden, ValidationFailed
 from households import pii
 from households.models import (
@@ -56,10 +58,11 @@ ReadyRow = tuple[dict[str, str], str, pii.IdInfo, Unit]
 
 
 def read_rows(name: str, data: bytes) -> list[dict[str, str]]:
+    """The file's rows as {field: text}, read as a stream: the row limit is checked while reading,
+    so a file of 300,000 rows stops at MAX_ROWS + 1 instead of being loaded whole first."""
     suffix = Path(name).suffix.lower()
     if suffix == ".csv":
-        text = data.decode("utf-8-sig")
-        raw = list(csv.reader(io.StringIO(text)))
+        raw: Iterable[Sequence[Any]] = csv.reader(io.StringIO(uploads.decode_text(data)))
     elif suffix == ".xlsx":
         from openpyxl import load_workbook
 
@@ -67,19 +70,31 @@ def read_rows(name: str, data: bytes) -> list[dict[str, str]]:
             sheet = load_workbook(io.BytesIO(data), read_only=True, data_only=True).worksheets[0]
         except Exception:  # openpyxl raises many kinds for a broken file
             raise ValidationFailed(_("This is not a readable Excel file.")) from None
-        raw = [["" if c is None else str(c) for c in row] for row in sheet.iter_rows(values_only=True)]
+        raw = sheet.iter_rows(values_only=True)
     else:
         raise ValidationFailed(_("Upload an .xlsx or .csv file."), fields={"file": [_("Unsupported file type.")]})
-    if not raw:
+    lines = iter(raw)
+    first = next(lines, None)
+    if first is None:
         raise ValidationFailed(_("The file is empty."))
-    header = [HEADERS.get(h.strip(), h.strip()) for h in raw[0]]
+    header = [HEADERS.get(_text(h), _text(h)) for h in first]
     missing = [f for f in REQUIRED if f not in header]
     if missing:
         raise ValidationFailed(_("Missing columns: %(cols)s") % {"cols": ", ".join(missing)})
-    rows = [dict(zip(header, (c.strip() for c in r), strict=False)) for r in raw[1:] if any(c.strip() for c in r)]
-    if len(rows) > MAX_ROWS:
-        raise ValidationFailed(_("At most %(n)s rows per file.") % {"n": MAX_ROWS})
+    rows: list[dict[str, str]] = []
+    for line in lines:
+        cells = [_text(c) for c in line]
+        if not any(cells):
+            continue
+        if len(rows) == MAX_ROWS:
+            raise ValidationFailed(_("At most %(n)s rows per file.") % {"n": MAX_ROWS},
+                                   fields={"file": [_("At most %(n)s rows per file.") % {"n": MAX_ROWS}]})
+        rows.append(dict(zip(header, cells, strict=False)))
     return rows
+
+
+def _text(cell) -> str:
+    return "" if cell is None else str(cell).strip()
 
 
 @transaction.atomic
@@ -89,7 +104,8 @@ def job_create(*, upload, region, actor) -> ImportJob:
             a.region_id and region.path.startswith(a.region.path)
             and access.policy_for(Person).role_may(a.role, "import") for a in actor.active_assignments):
         raise Forbidden(_("Your role may not import here."))
-    read_rows(upload.name, upload.read())  # fail fast on a wrong type or missing columns
+    uploads.check_size(upload)  # before a byte is read into memory
+    read_rows(upload.name, upload.read())  # fail fast on a wrong type, encoding or missing columns
     upload.seek(0)
     job = ImportJob.objects.create(file=upload, original_name=upload.name[:200], region=region,
                                    region_path=region.path, created_by=actor)
@@ -270,6 +286,8 @@ def apply(job: ImportJob, *, actor) -> ImportJob:
             job.status, job.finished_at = ImportStatus.DONE, timezone.now()
             job.status_changed_at = job.finished_at
             job.save(update_fields=["status", "finished_at", "status_changed_at"])
+            # The file holds ID numbers in the clear: it goes once its rows are on file (sealed).
+            transaction.on_commit(lambda: file_discard(job))
             audit.record(actor=actor, action="import.apply", obj=job, region=job.region, data=job.summary)
     except Exception as exc:
         ImportJob.objects.filter(pk=job.pk).update(status=ImportStatus.FAILED, status_changed_at=timezone.now(),
@@ -344,3 +362,28 @@ def jobs_unstick(*, now=None) -> dict[str, int]:
                          data={"was": job.status, "requeues": job.requeues})
             counts["failed"] += 1
     return counts
+
+
+# --- uploaded files: ID numbers in the clear do not stay on disk ------------------------------
+
+def file_discard(job: ImportJob) -> None:
+    """Delete the job's uploaded file (storage and field); the job's report stays."""
+    if job.file:
+        job.file.delete(save=False)
+    ImportJob.objects.filter(pk=job.pk).update(file="")
+
+
+def files_purge(*, now=None) -> int:
+    """PIPL: a file not applied — invalid, failed, or checked and left — is deleted
+    IMPORT_FILE_RETENTION_DAYS after its last move (beat, daily). Returns how many went."""
+    from django.conf import settings
+
+    now = now or timezone.now()
+    cutoff = now - dt.timedelta(days=settings.IMPORT_FILE_RETENTION_DAYS)
+    stale = ImportJob.objects.filter(status__in=[ImportStatus.INVALID, ImportStatus.FAILED, ImportStatus.PREVIEW,
+                                                 ImportStatus.DONE], status_changed_at__lt=cutoff).exclude(file="")
+    n = 0
+    for job in stale:
+        file_discard(job)
+        n += 1
+    return n

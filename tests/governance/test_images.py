@@ -62,8 +62,8 @@ def test_order_report_api_refuses_a_bomb(world, api_for):
 
 def test_visit_photos_refuse_a_bomb_and_lose_their_exif(world, api_for):
     from households.models import Visit
-    from tests.households.conftest import flat
     from households.services import person_create
+    from tests.households.conftest import flat
 
     household = flat(world.grids[0], "和平里东街1号")
     person = person_create(household=household, name="张桂英", actor=None)

@@ -1,0 +1,103 @@
+"""Imports take what Chinese offices upload and nothing they should not (issue 12 item 14):
+UPLOAD_MAX_BYTES before reading, the row limit while streaming, GBK/GB18030 CSV, and the file
+(ID numbers in the clear) deleted once applied or past its retention."""
+
+from __future__ import annotations
+
+import csv as csv_module
+import datetime as dt
+from unittest import mock
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+
+from governance.errors import ValidationFailed
+from households.models import ImportJob, Person
+from households.services import imports
+from tests.households.conftest import make_id
+
+HEADER = "姓名,证件号码,电话,地址,楼号,单元,门牌号,户号,与户主关系\n"
+
+
+def _csv(rows: list[str], encoding: str = "utf-8") -> bytes:
+    return (HEADER + "".join(r + "\n" for r in rows)).encode(encoding)
+
+
+def test_oversize_upload_refused_before_reading(world, settings):
+    settings.UPLOAD_MAX_BYTES = 1000
+    class Unreadable(SimpleUploadedFile):
+        def read(self, *args):
+            raise AssertionError("read before the size check")
+
+    upload = Unreadable("p.csv", b"x" * 2000, content_type="text/csv")
+    with pytest.raises(ValidationFailed) as err:
+        imports.job_create(upload=upload, region=world.communities[0], actor=world.users["zhao_community"])
+    assert "file" in err.value.fields
+    assert not ImportJob.objects.exists()
+
+
+def test_oversize_upload_through_the_api_is_a_field_error(world, settings, api_for):
+    settings.UPLOAD_MAX_BYTES = 1000
+    response = api_for("zhao_community").post("/api/v1/households/imports/", {
+        "file": SimpleUploadedFile("p.csv", b"x" * 2000), "region": world.communities[0].pk}, format="multipart")
+    assert response.status_code == 400 and "file" in response.json()["error"]["fields"]
+
+
+def test_the_row_limit_stops_the_reading(world):
+    consumed = {"rows": 0}
+    real_reader = csv_module.reader
+
+    def counting_reader(*args, **kwargs):
+        for row in real_reader(*args, **kwargs):
+            consumed["rows"] += 1
+            yield row
+
+    data = _csv([f"甲{i},{make_id(seq=i % 900 + 1)},,和平里东街1号,1号楼,1,101,H1,户主" for i in range(5000)])
+    with mock.patch.object(imports, "MAX_ROWS", 10), mock.patch.object(imports.csv, "reader", counting_reader):
+        with pytest.raises(ValidationFailed):
+            imports.read_rows("p.csv", data)
+    assert consumed["rows"] <= 12  # header + 10 rows + the one that broke the limit
+
+
+@pytest.mark.parametrize("encoding", ["gbk", "gb18030", "utf-8-sig", "utf-8"])
+def test_csv_in_the_encodings_offices_write(world, hh, encoding, django_capture_on_commit_callbacks):
+    data = _csv([f"李新,{make_id(seq=60)},,和平里东街1号,1号楼,1,101,H101,子女"], encoding)
+    with django_capture_on_commit_callbacks(execute=True):
+        job = imports.job_create(upload=SimpleUploadedFile("名单.csv", data), region=world.communities[0],
+                                 actor=world.users["zhao_community"])
+    job.refresh_from_db()
+    assert job.status == "preview", job.errors
+    assert job.summary["new"] == 1
+
+
+def test_unreadable_text_is_a_field_error(world):
+    with pytest.raises(ValidationFailed) as err:
+        imports.read_rows("p.csv", HEADER.encode("utf-16"))
+    assert "file" in err.value.fields
+
+
+def test_applied_file_is_deleted_and_stale_files_are_purged(world, hh, django_capture_on_commit_callbacks, settings):
+    data = _csv([f"李新,{make_id(seq=61)},,和平里东街1号,1号楼,1,101,H101,子女"])
+    with django_capture_on_commit_callbacks(execute=True):
+        job = imports.job_create(upload=SimpleUploadedFile("a.csv", data), region=world.communities[0],
+                                 actor=world.users["zhao_community"])
+    job.refresh_from_db()
+    stored = job.file.name
+    assert job.file.storage.exists(stored)
+    with django_capture_on_commit_callbacks(execute=True):
+        imports.job_apply_request(job=job, actor=world.users["zhao_community"])
+    job.refresh_from_db()
+    assert job.status == "done" and not job.file and not job.file.storage.exists(stored)
+    assert Person.objects.filter(name="李新").exists()
+    # A file checked and never applied goes after the retention period.
+    with django_capture_on_commit_callbacks(execute=True):
+        left = imports.job_create(upload=SimpleUploadedFile("b.csv", _csv([f"王五,{make_id(seq=62)},,和平里东街1号,1号楼,1,101,H101,子女"])),
+                                  region=world.communities[0], actor=world.users["zhao_community"])
+    left.refresh_from_db()
+    name = left.file.name
+    assert imports.files_purge() == 0
+    later = timezone.now() + dt.timedelta(days=settings.IMPORT_FILE_RETENTION_DAYS + 1)
+    assert imports.files_purge(now=later) == 1
+    left.refresh_from_db()
+    assert not left.file and not left.file.storage.exists(name) and left.status == "preview"
