@@ -1,4 +1,4 @@
-"""Validators shared by every app (phones, ID numbers live in households.pii)."""
+"""Validators shared by every app (phones, ID numbers live in governance.pii)."""
 
 import re
 

@@ -11,9 +11,9 @@ from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportMixin
 from import_export.forms import ImportForm
 
-from governance import access
+from governance import access, pii
 from governance.admin_site import ReadOnlyAdminMixin, ScopedAdminMixin, run_service_action, site
-from households import pii, selectors, services
+from households import selectors, services
 from households.admin_import import PersonImportResource
 from households.models import (
     Building,

@@ -9,9 +9,8 @@ from django.core.files.base import ContentFile
 from import_export import resources
 from import_export.results import Result, RowResult
 
-from governance import access
+from governance import access, pii
 from governance.errors import DomainError, Forbidden
-from households import pii
 from households.models import ImportJob, Person
 from households.services import imports
 

@@ -11,9 +11,9 @@ import random
 from django.db import transaction
 from django.utils import timezone
 
+from governance import pii
 from governance.models import User
 from governance.seed import DEMO_PASSWORD
-from households import pii
 from households.defaults import load_special_groups
 from households.models import (
     Building,

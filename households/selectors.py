@@ -13,9 +13,8 @@ from django.db.models import Count, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
-from governance import access, audit
+from governance import access, audit, pii
 from governance.models import Region
-from households import pii
 from households.models import (
     Person,
     PersonPhone,

@@ -132,7 +132,7 @@ class WorkOrderAdmin(ScopedAdminMixin, admin.ModelAdmin):
     inlines = [TimelineInline, PhotoInline, ApplicationInline, FollowUpInline]
     actions = ["accept_selected", "dispatch_selected"]
     # The reporter's identity is on the staff page and the API, for handlers only.
-    exclude = ["contact_name", "contact_phone", "reporter", "created_by"]
+    exclude = ["contact_name", "contact_phone_enc", "contact_phone_masked", "reporter", "created_by"]
 
     def get_readonly_fields(self, request, obj=None):
         return [f.name for f in self.model._meta.fields if f.name not in self.exclude]

@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from governance import pii
 from workorders.choices import (
     ApplicationKind,
     ApplicationStatus,
@@ -166,7 +167,10 @@ class WorkOrder(models.Model):
     reporter = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                  related_name="reported_orders", verbose_name=_("reporter"))
     contact_name = models.CharField(_("contact name"), max_length=50, blank=True)
-    contact_phone = models.CharField(_("contact phone"), max_length=20, blank=True)
+    # The caller's phone, encrypted at rest like every resident's number (governance.pii); read and
+    # written through the `contact_phone` property, shown masked to those who do not handle the order.
+    contact_phone_enc = models.TextField(_("contact phone (encrypted)"), blank=True, default="", editable=False)
+    contact_phone_masked = models.CharField(_("contact phone"), max_length=30, blank=True, default="", editable=False)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+", verbose_name=_("filed by"))
     external_id = models.CharField(_("sender's id"), max_length=64, null=True, blank=True)
@@ -260,6 +264,16 @@ class WorkOrder(models.Model):
 
     def __str__(self):
         return f"{self.number} {self.category.name if self.category_id else ''}"
+
+    @property
+    def contact_phone(self) -> str:
+        return pii.decrypt(self.contact_phone_enc)
+
+    @contact_phone.setter
+    def contact_phone(self, value: str) -> None:
+        value = (value or "").strip()
+        self.contact_phone_enc = pii.encrypt(value)
+        self.contact_phone_masked = pii.mask_phone(value) if value else ""
 
     @property
     def followup_owed(self) -> bool:

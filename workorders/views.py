@@ -124,11 +124,11 @@ def mine(request):
 def _detail_context(request, order):
     user = request.user
     show_reporter = selectors.may_see_reporter(user, order)
-    if show_reporter and order.reporter_id != user.pk and order.contact_phone:
+    if show_reporter and order.reporter_id != user.pk and order.contact_phone_enc:
         audit.record(actor=user, action="workorder.view_contact", obj=order, purpose="handle the order")
     return {
         "order": order, "timeline": selectors.order_timeline(user, order), "show_reporter": show_reporter,
-        "masked_name": selectors.mask_name(order.contact_name), "masked_phone": selectors.mask_phone(order.contact_phone),
+        "masked_name": selectors.mask_name(order.contact_name), "masked_phone": order.contact_phone_masked,
         "photos": selectors.order_photos(user, order), "is_reporter": order.reporter_id == user.pk,
         "can_reopen": order.status == Status.CLOSED and order.reporter_id == user.pk,
         "can_answer": order.status == Status.CLOSED and order.reporter_id == user.pk

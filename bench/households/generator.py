@@ -3,7 +3,7 @@ the seeded demo world's grids among them), N households of 3 persons spread even
 by default), 5% of persons in a visit-ruled special group, one visit for most of them.
 
 Rows go in with PostgreSQL COPY (psycopg 3), with the same encryption, blind index and masking as
-the services (households.pii), so the indexes and row widths are the production ones."""
+the services (governance.pii), so the indexes and row widths are the production ones."""
 
 from __future__ import annotations
 
@@ -67,7 +67,7 @@ def _copy(table, columns, rows):
 
 
 def generate(world, *, households: int, seed: int = 7, log=print):
-    from households import pii
+    from governance import pii
     from households.defaults import load_special_groups
     from households.models import TagType, VisitRule
 

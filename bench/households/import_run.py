@@ -25,9 +25,9 @@ def main(argv=None) -> int:
     from django.core.files.base import ContentFile
     from django.db import transaction
 
+    from governance import pii
     from governance.models import User
     from governance.seed import seed as seed_world
-    from households import pii
     from households.models import ImportJob, Person, Unit
     from households.services import imports
 

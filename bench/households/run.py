@@ -89,8 +89,9 @@ def main(argv=None) -> int:
     from django.test.utils import CaptureQueriesContext
 
     from bench.households.generator import generate
+    from governance import pii
     from governance.seed import seed as seed_world
-    from households import pii, selectors
+    from households import selectors
     from households.models import Person
 
     world = seed_world()

@@ -10,6 +10,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from governance.pii import IdType, PhoneKind, Sex  # the PII choices live with the PII helpers
+
 if TYPE_CHECKING:
     from governance.models import Region
 
@@ -105,20 +107,6 @@ class PersonStatus(models.TextChoices):
     DECEASED = "deceased", _("Deceased")
 
 
-class Sex(models.TextChoices):
-    MALE = "M", _("Male")
-    FEMALE = "F", _("Female")
-
-
-class IdType(models.TextChoices):
-    RESIDENT_ID = "resident_id", _("Resident ID card (居民身份证)")
-    HK_MO_PERMIT = "hkmo_residence", _("HK/Macao residence permit (港澳居民居住证)")
-    TW_PERMIT = "tw_residence", _("Taiwan residence permit (台湾居民居住证)")
-    FOREIGN_PR = "foreign_pr", _("Foreigner permanent residence ID (外国人永久居留身份证)")
-    PASSPORT = "passport", _("Passport (护照)")
-    TRAVEL_PERMIT = "travel_permit", _("HK/Macao/Taiwan travel permit (港澳台居民来往内地通行证)")
-
-
 class Person(AuditedByPath, models.Model):
     household = models.ForeignKey(Household, null=True, blank=True, on_delete=models.PROTECT, related_name="members",
                                   verbose_name=_("household"))
@@ -151,11 +139,6 @@ class Person(AuditedByPath, models.Model):
 
     def __str__(self):
         return self.name
-
-
-class PhoneKind(models.TextChoices):
-    MOBILE = "mobile", _("Mobile")
-    LANDLINE = "landline", _("Landline")
 
 
 class PersonPhone(models.Model):

@@ -29,7 +29,7 @@ def _seal(changes: dict, person: Person) -> dict:
     """Check personal values now (the proposer sees the error) and keep them encrypted until review."""
     from django.core.exceptions import ValidationError
 
-    from households import pii
+    from governance import pii
     from households.services.people import _fail
 
     sealed = dict(changes)
@@ -45,7 +45,7 @@ def _seal(changes: dict, person: Person) -> dict:
 
 
 def _unseal(changes: dict) -> dict:
-    from households import pii
+    from governance import pii
 
     return {k: pii.decrypt(v[len(ENC):]) if isinstance(v, str) and v.startswith(ENC) else v for k, v in changes.items()}
 
@@ -102,7 +102,7 @@ def change_request_submit(*, request: ChangeRequest, actor) -> ChangeRequest:
 
 def change_request_diff(req: ChangeRequest) -> list[dict]:
     """Rows of (field, value then, value now, proposed) for the reviewer, personal values masked."""
-    from households import pii
+    from governance import pii
 
     now = person_values(req.person)
     rows = []

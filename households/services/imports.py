@@ -20,9 +20,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from governance import access, audit, taskqueue, uploads
+from governance import access, audit, pii, taskqueue, uploads
 from governance.errors import Conflict, Forbidden, ValidationFailed
-from households import pii
 from households.models import (
     FieldChange,
     FieldSource,

@@ -8,9 +8,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm, remove_perm
 
-from governance import access, audit
+from governance import access, audit, pii
 from governance.errors import Conflict, IllegalTransition, ValidationFailed
-from households import pii
 from households.models import CareContact, Person, Registration, RegistrationStatus, SourceKind, Unit
 from households.services.people import _fail, person_create, phone_add, record_source
 

@@ -13,11 +13,9 @@ from django.db.models import Model
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from governance import access, audit, ratelimit
+from governance import access, audit, pii
 from governance.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from governance.models import AuditEvent
 from governance.roles import Role
-from households import pii
 from households.models import (
     Building,
     FieldChange,
@@ -258,46 +256,29 @@ def person_tag_end(*, person_tag: PersonTag, actor, until=None) -> PersonTag:
 # --- reveal ---------------------------------------------------------------------------------
 
 REVEAL_ACTIONS = {"id_number": "reveal_id", "phone": "reveal_phone"}
-REVEAL_AUDIT_ACTIONS = [f"person.reveal_{field}" for field in REVEAL_ACTIONS]
-
-
-def _reveal_budget(actor) -> None:
-    """THROTTLE_REVEAL full views per user, counted from the audit trail each view writes (not
-    the cache: the limit holds with Redis down or flushed), one reveal at a time per user."""
-    limit, window = ratelimit.rate("reveal")
-    ratelimit.serialize(f"pii-reveal:{actor.pk}")
-    since = timezone.now() - dt.timedelta(seconds=window)
-    used = AuditEvent.objects.filter(actor=actor, action__in=REVEAL_AUDIT_ACTIONS, at__gt=since).count()
-    if used >= limit:
-        raise ratelimit.Throttled(
-            _("You have revealed %(n)s numbers in the last hour: wait before revealing more.") % {"n": limit},
-            code="reveal_rate_limited")
 
 
 @transaction.atomic
 def person_reveal(*, person: Person, field: str, purpose: str, actor, phone_id: int | None = None) -> str:
-    """The full ID or phone number, for a role that needs it, with a purpose; audited, rate-limited."""
+    """The full ID or phone number, for a role that needs it, with a purpose; audited and
+    rate-limited by the core (governance.pii.reveal_checked)."""
     if field not in REVEAL_ACTIONS:
         raise ValidationFailed(_("Only the ID number or a phone number can be revealed."),
                                fields={"field": [_("Choose id_number or phone.")]})
     access.require(actor, REVEAL_ACTIONS[field], person)
-    purpose = (purpose or "").strip()
-    if len(purpose) < 2:
-        raise ValidationFailed(_("Say why you need the full number."), fields={"purpose": [_("A purpose is required.")]})
-    _reveal_budget(actor)
     if field == "id_number":
-        value = pii.decrypt(person.id_number_enc)
-        shown = person.id_number_masked
+        token, shown = person.id_number_enc, person.id_number_masked
     else:
         phones = person.phones.all()
         phone = phones.filter(pk=phone_id).first() if phone_id else phones.first()
         if phone is None:
             raise NotFound(_("No such phone number."))
-        value, shown = pii.decrypt(phone.number_enc), phone.masked
-    if not value:
+        token, shown = phone.number_enc, phone.masked
+    if not token:
         raise NotFound(_("Nothing on file."))
-    audit.record(actor=actor, action=f"person.reveal_{field}", obj=person, purpose=purpose, data={"masked": shown})
-    return value
+    pii.reveal_checked(actor=actor, obj=person, field=field, purpose=purpose, masked=shown,
+                       action=f"person.reveal_{field}")
+    return pii.decrypt(token)
 
 
 # --- retention --------------------------------------------------------------------------------

@@ -8,9 +8,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from governance import access, audit
+from governance import access, audit, pii
 from governance.errors import ValidationFailed
-from households import pii
 from households.models import Business, FireCheck, Rental, Unit
 from households.services.people import _require_add
 

@@ -11,7 +11,7 @@ def _data(world):
     and around them a visit, a change request, a registration, a rental, a contact, an import job."""
     from django.core.files.base import ContentFile
 
-    from households import pii
+    from governance import pii
     from households.defaults import load_special_groups
     from households.models import ImportJob, Person, Registration, TagType, VisitRule
     from households.services import (

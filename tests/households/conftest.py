@@ -6,7 +6,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from households import pii
+from governance import pii
 from households.defaults import load_special_groups
 from households.models import Person, TagType, VisitRule
 from households.services import building_create, household_create, person_create, person_tag_add, unit_create

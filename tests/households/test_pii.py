@@ -5,7 +5,7 @@ from cryptography.fernet import Fernet
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 
-from households import pii
+from governance import pii
 from households.models import Person
 from tests.households.conftest import make_id
 

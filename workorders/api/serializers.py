@@ -255,7 +255,7 @@ class OrderDetailSerializer(OrderListSerializer):
         """The reporter's identity for those who handle the order; masked for anyone else."""
         if self.context.get("show_reporter"):
             return {"name": obj.contact_name, "phone": obj.contact_phone, "masked": False}
-        return {"name": selectors.mask_name(obj.contact_name), "phone": selectors.mask_phone(obj.contact_phone),
+        return {"name": selectors.mask_name(obj.contact_name), "phone": obj.contact_phone_masked,
                 "masked": True}
 
     @extend_schema_field(TimelineSerializer(many=True))

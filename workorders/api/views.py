@@ -65,7 +65,7 @@ class OrderViewSet(ScopedViewMixin, mixins.ListModelMixin, mixins.RetrieveModelM
                  .prefetch_related(Prefetch("timeline", queryset=TimelineEntry.objects.select_related("actor")),
                                    "photos").get(pk=order.pk))
         show = selectors.may_see_reporter(self.request.user, order)
-        if show and order.reporter_id != self.request.user.pk and order.contact_phone:
+        if show and order.reporter_id != self.request.user.pk and order.contact_phone_enc:
             audit.record(actor=self.request.user, action="workorder.view_contact", obj=order,
                          purpose="handle the order")
         data = s.OrderDetailSerializer(order, context={"request": self.request, "show_reporter": show}).data

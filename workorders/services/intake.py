@@ -108,12 +108,13 @@ def order_report(*, actor, channel: str, category, description: str, lon=None, l
     at = now()
     order = WorkOrder(
         number=f"tmp-{at.timestamp()}-{actor.pk}"[:24], channel=channel, reporter=reporter, created_by=actor,
-        contact_name=contact_name.strip()[:50], contact_phone=contact_phone.strip()[:20], external_id=external_id,
+        contact_name=contact_name.strip()[:50], external_id=external_id,
         category=category, request_type=request_type, urgency=urgency, description=description.strip(),
         lon=lon, lat=lat, address=address[:200] or (str(building) if building else ""), building=building, unit=unit,
         region=grid, region_path=grid.path, reported_at=at, status=Status.REPORTED,
         is_public=category.public_space and not (request_type is not None and request_type.private),
     )
+    order.contact_phone = contact_phone.strip()[:20]  # encrypted at rest (WorkOrder.contact_phone)
     deadlines.enter_stage(order, at)
     try:
         with transaction.atomic():

@@ -1,4 +1,5 @@
-"""Personal information (PIPL): ID and phone validation, encryption at rest, blind index, masking.
+"""Personal information (PIPL), for every app: ID and phone validation, encryption at rest,
+blind index, masking, and the audited, rate-limited reveal of a full value.
 
 * ID numbers: GB 11643 resident IDs (checksum, birth date, sex), the residence permits that
   share its layout (港澳 810000/820000, 台湾 830000), the new 18-character foreigner permanent
@@ -20,10 +21,29 @@ from functools import lru_cache
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from governance.validators import LANDLINE_RE, MOBILE_RE, validate_phone
-from households.models.core import IdType, PhoneKind, Sex
+
+
+class Sex(models.TextChoices):
+    MALE = "M", _("Male")
+    FEMALE = "F", _("Female")
+
+
+class IdType(models.TextChoices):
+    RESIDENT_ID = "resident_id", _("Resident ID card (居民身份证)")
+    HK_MO_PERMIT = "hkmo_residence", _("HK/Macao residence permit (港澳居民居住证)")
+    TW_PERMIT = "tw_residence", _("Taiwan residence permit (台湾居民居住证)")
+    FOREIGN_PR = "foreign_pr", _("Foreigner permanent residence ID (外国人永久居留身份证)")
+    PASSPORT = "passport", _("Passport (护照)")
+    TRAVEL_PERMIT = "travel_permit", _("HK/Macao/Taiwan travel permit (港澳台居民来往内地通行证)")
+
+
+class PhoneKind(models.TextChoices):
+    MOBILE = "mobile", _("Mobile")
+    LANDLINE = "landline", _("Landline")
 
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 CHECK_CHARS = "10X98765432"
@@ -222,3 +242,40 @@ def seal_phone(value: str) -> SealedPhone:
     kind = phone_kind(value)
     number = normalize_phone(value)
     return SealedPhone(number, kind, encrypt(number), blind_index(number, "phone"), mask_phone(number), number[-4:])
+
+
+# --- the audited reveal of a full value ----------------------------------------------------------
+
+def reveal_checked(*, actor, obj, field: str, purpose: str, masked: str, action: str | None = None) -> None:
+    """What every full view of an ID or phone number passes (PIPL): a stated purpose, the
+    per-user budget THROTTLE_REVEAL (counted from these same audit events under a lock, so it
+    holds with the cache down or flushed), and an audit event with the purpose and the masked
+    value. The caller checks the right (access.require) and decrypts after this returns.
+    Raises ValidationFailed without a purpose, ratelimit.Throttled over the budget."""
+    import datetime as _dt
+
+    from django.utils import timezone
+    from django.utils.translation import gettext
+
+    from governance import audit, ratelimit
+    from governance.errors import ValidationFailed
+    from governance.models import AuditEvent
+
+    purpose = (purpose or "").strip()
+    if len(purpose) < 2:
+        raise ValidationFailed(gettext("Say why you need the full number."),
+                               fields={"purpose": [gettext("A purpose is required.")]})
+    limit, window = ratelimit.rate("reveal")
+    ratelimit.serialize(f"pii-reveal:{actor.pk}")
+    since = timezone.now() - _dt.timedelta(seconds=window)
+    if AuditEvent.objects.filter(actor=actor, action__contains=REVEAL_MARK, at__gt=since).count() >= limit:
+        raise ratelimit.Throttled(
+            gettext("You have revealed %(n)s numbers in the last hour: wait before revealing more.") % {"n": limit},
+            code="reveal_rate_limited")
+    audit.record(actor=actor, action=action or f"{obj._meta.model_name}{REVEAL_MARK}{field}", obj=obj,
+                 purpose=purpose, data={"masked": masked})
+
+
+# Every reveal's audit action holds this mark ("person.reveal_phone", "workorder.reveal_contact"),
+# which is how the budget counts them across apps.
+REVEAL_MARK = ".reveal_"
