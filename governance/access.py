@@ -139,6 +139,56 @@ def covers(user, path: str, **kwargs) -> bool:
     return any(path.startswith(p) for p in region_paths(user, **kwargs))
 
 
+def staff_covered(queryset: QuerySet, user) -> QuerySet:
+    """The users of `queryset` who work where `user` covers: holding a region role on a region
+    under one of `user`'s regions, or staff of `user`'s departments (the people an order may be
+    dispatched to, the staff on a path). A superuser covers everyone; a stranger no one."""
+    if _is_anonymous(user):
+        return queryset.none()
+    if user.is_superuser:
+        return queryset
+    q = Q()
+    for path in region_paths(user):
+        q |= Q(assignments__region__path__startswith=path, assignments__role__in=REGION_ROLES)
+    departments = [a.department_id for a in assignments(user) if a.department_id]
+    if departments:
+        q |= Q(assignments__department_id__in=departments)
+    if not q:
+        return queryset.none()
+    return queryset.filter(q).distinct()
+
+
+# --- the system as an actor ---------------------------------------------------------------------
+# Jobs with no person behind them (the demo seed, a beat sweep, a management command) act as the
+# system user: explicit at the call (`actor=access.system()`), written in the audit log like anyone,
+# and allowed everything. A service never reads `actor=None` as "skip the checks".
+SYSTEM_USERNAME = "linli-system"
+
+
+def system():
+    """The system's own account (created on first use; it cannot log in)."""
+    from governance.models import User
+
+    user, created = User.objects.get_or_create(
+        username=SYSTEM_USERNAME, defaults={"display_name": "系统 (system)", "is_active": False,
+                                            "is_service_account": True})
+    if created:
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
+    return user
+
+
+def is_system(user) -> bool:
+    return getattr(user, "username", None) == SYSTEM_USERNAME and not getattr(user, "is_active", True) \
+        and getattr(user, "is_service_account", False)
+
+
+def need_actor(actor) -> None:
+    """Services call this first: no actor is a programming error, never a silent pass."""
+    if actor is None:
+        raise TypeError("a service needs an actor: the user, or access.system() for a job")
+
+
 def _assignment_q(policy: Policy, assignment) -> Q | None:
     if policy.everywhere:
         return Q()
@@ -232,7 +282,11 @@ def may_at_all(user, action: str, model: type[Model]) -> bool:
 
 
 def require(user, action: str, obj: Model) -> None:
-    """Raise NotFound if `user` may not even see `obj`, Forbidden if they see it but may not `action` it."""
+    """Raise NotFound if `user` may not even see `obj`, Forbidden if they see it but may not `action` it.
+    The system actor may do anything; no actor at all is an error (need_actor)."""
+    need_actor(user)
+    if is_system(user):
+        return
     if action != "view" and can(user, action, obj):
         return
     if not can(user, "view", obj):

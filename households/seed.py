@@ -11,7 +11,7 @@ import random
 from django.db import transaction
 from django.utils import timezone
 
-from governance import pii
+from governance import access, pii
 from governance.models import User
 from governance.seed import DEMO_PASSWORD
 from households.defaults import load_special_groups
@@ -94,7 +94,7 @@ def seed(world) -> None:
         if phones is None:
             phones = [mobile()] if year > 1945 else [f"010-6{rng.randint(1000000, 9999999)}"]
         return person_create(household=household, name=name, id_type="resident_id",
-                             id_number=ids.make(birth, sex), phones=phones, relation=relation, actor=None,
+                             id_number=ids.make(birth, sex), phones=phones, relation=relation, actor=access.system(),
                              source="seed", user=user)
 
     elderly_a1: list[Person] = []
@@ -117,12 +117,12 @@ def seed(world) -> None:
             for u in range(3 if in_a else 4):
                 entrance, floor = str(u // 2 + 1), u % 6 + 1
                 unit = unit_create(building=building, entrance=entrance, floor=floor, number=f"{floor}0{u % 2 + 1}",
-                                   area_m2=rng.choice([48, 56, 62, 75, 89]), actor=None)
+                                   area_m2=rng.choice([48, 56, 62, 75, 89]), actor=access.system())
                 units_by_grid.setdefault(grid.pk, []).append(unit)
                 kind = rng.choice([HouseholdType.REGISTERED, HouseholdType.REGISTERED, HouseholdType.RESIDENT,
                                    HouseholdType.RENTING])
                 household = household_create(unit=unit, number=f"{grid.code[-6:]}{b + 1:02d}{u + 1:02d}", kind=kind,
-                                             actor=None)
+                                             actor=access.system())
                 size = rng.choice([1, 2, 2, 3, 3, 4])
                 head = new_person(household, relation="户主", year=rng.randint(1945, 1985))
                 household.head = head
@@ -138,23 +138,23 @@ def seed(world) -> None:
     # Several 独居老人 in grid A1, each alone in a flat, each with a daughter or son outside as care contact.
     for i, (name, sex, year) in enumerate(A1_ELDERLY):
         unit = units_by_grid[grid_a1.pk][i * 3 + 1]
-        household = household_create(unit=unit, number=f"L{i + 1:02d}", kind=HouseholdType.REGISTERED, actor=None)
+        household = household_create(unit=unit, number=f"L{i + 1:02d}", kind=HouseholdType.REGISTERED, actor=access.system())
         person = new_person(household, name=name, sex=sex, year=year, relation="户主",
                             phones=[f"010-6421{1000 + i}"] + ([mobile()] if i % 2 else []))
         household.head = person
         household.save(update_fields=["head"])
-        person_tag_add(person=person, tag=tags["elderly_alone"], actor=None, source="社区摸排",
+        person_tag_add(person=person, tag=tags["elderly_alone"], actor=access.system(), source="社区摸排",
                        valid_from=today - dt.timedelta(days=400))
         elderly_a1.append(person)
         child = ("女儿", "儿子")[i % 2]
         care_contact_add(person=person, name=name[0] + ("丽", "强", "娟", "伟", "红")[i], relation=child,
-                         phone=mobile(), actor=None)
+                         phone=mobile(), actor=access.system())
     family, created = User.objects.get_or_create(username="zhang_family", defaults={"display_name": "张丽",
                                                                                      "mobile": "13800000009"})
     if created:
         family.set_password(DEMO_PASSWORD)
         family.save()
-    care_contact_add(person=elderly_a1[0], name="张丽", relation="女儿", phone="13800000009", user=family, actor=None)
+    care_contact_add(person=elderly_a1[0], name="张丽", relation="女儿", phone="13800000009", user=family, actor=access.system())
     world.users["zhang_family"] = family
     world.accounts.append(("Care contact", "zhang_family", DEMO_PASSWORD, f"daughter of {elderly_a1[0].name} (grid A1)"))
 
@@ -177,12 +177,12 @@ def seed(world) -> None:
             for code, share, attrs, source in spread:
                 if rng.random() < share:
                     subtype = tags[code].subtypes[0] if tags[code].subtypes else ""
-                    person_tag_add(person=person, tag=tags[code], actor=None, attrs=attrs, source=source,
+                    person_tag_add(person=person, tag=tags[code], actor=access.system(), attrs=attrs, source=source,
                                    subtype=subtype, valid_from=today - dt.timedelta(days=rng.randint(30, 900)))
     # Make sure the sensitive groups show in grid A1 (for the demo of who sees what).
     a1_people = persons_by_grid[grid_a1.pk]
-    person_tag_add(person=a1_people[3], tag=tags["dibao"], actor=None, source="民政低保名单")
-    person_tag_add(person=a1_people[5], tag=tags["disabled"], actor=None, attrs={"grade": "三级", "type": "视力"},
+    person_tag_add(person=a1_people[3], tag=tags["dibao"], actor=access.system(), source="民政低保名单")
+    person_tag_add(person=a1_people[5], tag=tags["disabled"], actor=access.system(), attrs={"grade": "三级", "type": "视力"},
                    source="残联")
 
     # Visits with a history: most A1 elderly visited weekly, one overdue; others now and then.
@@ -210,19 +210,19 @@ def seed(world) -> None:
         for j, (start_ago, length, reg) in enumerate([(200, 365, True), (340, 365, True), (400, 365, True),
                                                       (60, 180, False)]):
             unit = units[-(j + 1)]
-            tenant = household_create(unit=unit, number=f"Z{j + 1:02d}", kind=HouseholdType.RENTING, actor=None)
+            tenant = household_create(unit=unit, number=f"Z{j + 1:02d}", kind=HouseholdType.RENTING, actor=access.system())
             new_person(tenant, relation="户主", year=rng.randint(1985, 2000))
             starts = today - dt.timedelta(days=start_ago)
             rental_create(unit=unit, starts_on=starts, ends_on=starts + dt.timedelta(days=length), landlord=landlord,
                           tenant_household=tenant, registration_number=f"朝租备{grid.code[-4:]}{j:03d}" if reg else "",
-                          registered_on=starts if reg else None, tenants_count=rng.randint(1, 3), actor=None)
+                          registered_on=starts if reg else None, tenants_count=rng.randint(1, 3), actor=access.system())
     # Businesses along the streets of community A.
     for k, (shop, shop_kind) in enumerate(SHOPS):
         grid = world.grids[k % 3]
         unit = units_by_grid[grid.pk][0]
         business = business_create(unit=unit, name=shop, kind=shop_kind, owner_name=rng.choice(SURNAMES) + "老板",
                                    owner_phone=mobile(), licence_number=f"91110105MA0{k:02d}XYZ{k}", employees=k + 1,
-                                   actor=None)
+                                   actor=access.system())
         FireCheck.objects.create(business=business, checked_on=today - dt.timedelta(days=30 + k * 10),
                                  result=FireCheckResult.HAZARD if k == 2 else FireCheckResult.PASSED,
                                  findings="灭火器过期" if k == 2 else "", checked_by=worker,

@@ -2,6 +2,7 @@
 
 from celery import shared_task
 
+from governance import access
 from households.models import ImportJob, ImportStatus
 
 
@@ -49,4 +50,4 @@ def rental_reminders() -> int:
 def retention_purge() -> int:
     from households.services import persons_purge_moved_out
 
-    return persons_purge_moved_out(actor=None)
+    return persons_purge_moved_out(actor=access.system())

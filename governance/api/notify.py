@@ -11,6 +11,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from governance.api.fields import ScopedModelSerializer
 from governance.api.mixins import TokenScope
 from governance.api.pagination import Pagination
 from governance.api.serializers import MeSerializer
@@ -20,7 +21,7 @@ from governance.models import Notification
 from governance.notify import otp, selectors, services
 
 
-class NotificationSerializer(serializers.ModelSerializer):
+class NotificationSerializer(ScopedModelSerializer):
     read = serializers.SerializerMethodField()
 
     class Meta:
@@ -114,7 +115,7 @@ class SmsCodeRequestView(APIView):
     @extend_schema(request=SmsCodeRequestSerializer,
                    responses={202: inline_serializer("SmsCodeSent", {"detail": serializers.CharField()})})
     def post(self, request):
-        data = SmsCodeRequestSerializer(data=request.data)
+        data = SmsCodeRequestSerializer(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)
         otp.request_login_code(mobile=data.validated_data["mobile"], ip=client_ip(request))
         return Response({"detail": str(otp.SENT_MESSAGE)}, status=status.HTTP_202_ACCEPTED)
@@ -130,7 +131,7 @@ class SmsLoginView(APIView):
     def post(self, request):
         # It starts a session, so it needs the CSRF token like the login page (no login CSRF).
         SessionAuthentication().enforce_csrf(request)
-        data = SmsLoginSerializer(data=request.data)
+        data = SmsLoginSerializer(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)
         mobile, code = data.validated_data["mobile"], data.validated_data["code"]
         user = authenticate(request._request, username=mobile, mobile=mobile, sms_code=code)

@@ -1,10 +1,11 @@
 from django.conf import settings
 from rest_framework import serializers
 
+from governance.api.fields import ScopedModelSerializer
 from governance.models import Assignment, Department, Region, User
 
 
-class RegionSerializer(serializers.ModelSerializer):
+class RegionSerializer(ScopedModelSerializer):
     # A declared field named "parent" shadows Field.parent (the enclosing serializer) in the stubs only:
     # DRF's metaclass moves declared fields into _declared_fields, so the attribute is never assigned.
     parent: serializers.PrimaryKeyRelatedField[Region] = serializers.PrimaryKeyRelatedField(  # type: ignore[assignment]
@@ -16,13 +17,13 @@ class RegionSerializer(serializers.ModelSerializer):
         fields = ["id", "parent", "level", "name", "code", "path", "boundary"]
 
 
-class DepartmentSerializer(serializers.ModelSerializer):
+class DepartmentSerializer(ScopedModelSerializer):
     class Meta:
         model = Department
         fields = ["id", "district", "code", "name", "kind", "phone", "active"]
 
 
-class AssignmentSerializer(serializers.ModelSerializer):
+class AssignmentSerializer(ScopedModelSerializer):
     region_name = serializers.CharField(source="region.name", default=None, read_only=True)
     department_name = serializers.CharField(source="department.name", default=None, read_only=True)
 
@@ -31,7 +32,7 @@ class AssignmentSerializer(serializers.ModelSerializer):
         fields = ["id", "role", "region", "region_name", "department", "department_name", "starts_at", "ends_at"]
 
 
-class MeSerializer(serializers.ModelSerializer):
+class MeSerializer(ScopedModelSerializer):
     assignments = AssignmentSerializer(source="active_assignments", many=True, read_only=True)
     language = serializers.ChoiceField(choices=[("", "-"), *settings.LANGUAGES], required=False, allow_blank=True)
 

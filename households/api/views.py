@@ -64,7 +64,7 @@ class PersonViewSet(ScopedViewMixin, viewsets.ReadOnlyModelViewSet):
     @action(detail=True, methods=["post"])
     def reveal(self, request, pk=None):
         person = self.get_object()
-        data = s.RevealSerializer(data=request.data)
+        data = s.RevealSerializer(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)
         value = services.person_reveal(person=person, actor=request.user, **data.validated_data)
         return Response({"field": data.validated_data["field"], "value": value})
@@ -75,7 +75,7 @@ class PersonViewSet(ScopedViewMixin, viewsets.ReadOnlyModelViewSet):
     def tags(self, request, pk=None):
         """Record a special group (dated, with source and sub-type)."""
         person = self.get_object()
-        data = s.TagInputSerializer(data=request.data)
+        data = s.TagInputSerializer(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)
         services.person_tag_add(person=person, actor=request.user, **data.validated_data)
         return Response(s.PersonSerializer(person, context=self._with_tags([person])).data,
@@ -88,7 +88,7 @@ class PersonViewSet(ScopedViewMixin, viewsets.ReadOnlyModelViewSet):
         from households.models import PersonTag
 
         person = self.get_object()
-        data = s.TagEndSerializer(data=request.data)
+        data = s.TagEndSerializer(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)
         row = PersonTag.objects.filter(person=person, pk=data.validated_data["tag_id"]).select_related("tag").first()
         if row is None:
@@ -188,7 +188,7 @@ class ChangeRequestViewSet(ScopedViewMixin, mixins.CreateModelMixin, viewsets.Re
     @extend_schema(request=s.HouseholdReasonSerializer, responses=s.ChangeRequestSerializer)
     @action(detail=True, methods=["post"])
     def decline(self, request, pk=None):
-        data = s.HouseholdReasonSerializer(data=request.data)
+        data = s.HouseholdReasonSerializer(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)
         req = services.change_request_decline(request=self.get_object(), actor=request.user,
                                               reason=data.validated_data["reason"])
@@ -207,7 +207,7 @@ class RegistrationViewSet(ScopedViewMixin, mixins.CreateModelMixin, viewsets.Rea
         return s.RegistrationCreateSerializer if self.action == "create" else s.RegistrationSerializer
 
     def create(self, request, *args, **kwargs):
-        data = s.RegistrationCreateSerializer(data=request.data)
+        data = s.RegistrationCreateSerializer(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)
         reg = services.registration_submit(user=request.user, **data.validated_data)
         return Response(s.RegistrationSerializer(reg).data, status=status.HTTP_201_CREATED)
@@ -223,7 +223,7 @@ class RegistrationViewSet(ScopedViewMixin, mixins.CreateModelMixin, viewsets.Rea
     @extend_schema(request=s.HouseholdReasonSerializer, responses=s.RegistrationSerializer)
     @action(detail=True, methods=["post"])
     def decline(self, request, pk=None):
-        data = s.HouseholdReasonSerializer(data=request.data)
+        data = s.HouseholdReasonSerializer(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)
         reg = services.registration_decline(registration=self.get_object(), actor=request.user,
                                             reason=data.validated_data["reason"])
@@ -262,7 +262,7 @@ class BusinessViewSet(ScopedViewMixin, viewsets.ReadOnlyModelViewSet):
     @action(detail=True, methods=["post"], url_path="fire-check")
     def fire_check(self, request, pk=None):
         business = self.get_object()
-        data = s.FireCheckInputSerializer(data=request.data)
+        data = s.FireCheckInputSerializer(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)
         services.fire_check_record(business=business, actor=request.user, **data.validated_data)
         business = self.get_queryset().get(pk=business.pk)

@@ -357,7 +357,7 @@ def jobs_unstick(*, now=None) -> dict[str, int]:
             ImportJob.objects.filter(pk=job.pk).update(
                 status=ImportStatus.FAILED, status_changed_at=now, finished_at=now,
                 errors=[{"row": None, "field": "", "message": str(LOST)}])
-            audit.record(actor=None, action="import.lost", obj=job, region=job.region,
+            audit.record(actor=access.system(), action="import.lost", obj=job, region=job.region,
                          data={"was": job.status, "requeues": job.requeues})
             counts["failed"] += 1
     return counts

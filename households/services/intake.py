@@ -135,7 +135,8 @@ def care_contact_add(*, person: Person, name: str, relation: str, phone: str, us
                      priority: int = 1) -> CareContact:
     """A family contact (may live elsewhere). With `user`, grant them guardian "households.view_person"
     on this person, so the care app can show them this person's alerts."""
-    if actor is not None:
+    access.need_actor(actor)
+    if not access.is_system(actor):
         _may_manage_contacts(actor, person)
     if not (name or "").strip() or not (relation or "").strip():
         raise ValidationFailed(_("Enter the contact's name and relation."),
@@ -157,7 +158,8 @@ def care_contact_add(*, person: Person, name: str, relation: str, phone: str, us
 
 @transaction.atomic
 def care_contact_remove(*, contact: CareContact, actor) -> None:
-    if actor is not None:
+    access.need_actor(actor)
+    if not access.is_system(actor):
         _may_manage_contacts(actor, contact.person)
     person, user = contact.person, contact.user
     contact.delete()

@@ -44,7 +44,8 @@ def _fail(field, error: ValidationError):
 def _require_add(actor, model, region_path, *, visible: bool = False):
     """Creating a row at `region_path`: the actor needs "add" there (403), and to work there at all (404)
     unless the caller already knows the actor sees the place (`visible`: then it is a 403)."""
-    if actor is None or actor.is_superuser:  # system jobs: seed, imports checked at upload
+    access.need_actor(actor)
+    if access.is_system(actor) or actor.is_superuser:  # jobs (seed, imports checked at upload), superusers
         return
     policy = access.policy_for(model)
     here = [a for a in actor.active_assignments if a.region_id and region_path.startswith(a.region.path)]
@@ -84,7 +85,7 @@ def household_create(*, unit: Unit, number: str, kind: str = "resident", actor) 
     return household
 
 
-def record_source(*, person: Person, fields, kind: str, ref: str = "", actor=None, old=None, new=None):
+def record_source(*, person: Person, fields, kind: str, ref: str = "", actor, old=None, new=None):
     """Provenance: each field now comes from `kind`/`ref`; history keeps old → new (masked)."""
     for field in fields:
         FieldSource.objects.update_or_create(person=person, field=field,
@@ -211,8 +212,8 @@ def person_update(*, person: Person, changes: dict, actor) -> Person:
 @transaction.atomic
 def person_tag_add(*, person: Person, tag: TagType, actor, subtype: str = "", attrs=None, source: str = "",
                    valid_from=None, valid_until=None) -> PersonTag:
-    if actor is not None:
-        access.require(actor, "view", person)
+    access.require(actor, "view", person)
+    if not access.is_system(actor):
         _require_add(actor, PersonTag, person.region_path, visible=True)
         from households.selectors import may_see_tag
 
@@ -228,8 +229,7 @@ def person_tag_add(*, person: Person, tag: TagType, actor, subtype: str = "", at
         raise ValidationFailed(_("The end must be after the start."), fields={"valid_until": [_("Too early.")]})
     row = PersonTag.objects.create(person=person, tag=tag, subtype=subtype, attrs=attrs or {}, source=source,
                                    valid_from=valid_from or timezone.localdate(), valid_until=valid_until)
-    if actor is not None:
-        audit.record(actor=actor, action="person_tag.add", obj=person, data={"group": tag.code})
+    audit.record(actor=actor, action="person_tag.add", obj=person, data={"group": tag.code})
     return row
 
 
@@ -285,10 +285,11 @@ def person_reveal(*, person: Person, field: str, purpose: str, actor, phone_id: 
 
 
 @transaction.atomic
-def persons_purge_moved_out(*, actor=None, days: int | None = None, now=None) -> int:
+def persons_purge_moved_out(*, actor, days: int | None = None, now=None) -> int:
     """PIPL retention: wipe personal data of people moved out (or deceased) longer than `days`.
     The row stays (visits and history point at it) but ID, phones, birth date and contacts go."""
-    if actor is not None and not (actor.is_superuser or access.has_role(actor, Role.DISTRICT_ADMIN)):
+    access.need_actor(actor)
+    if not (access.is_system(actor) or actor.is_superuser or access.has_role(actor, Role.DISTRICT_ADMIN)):
         raise Forbidden()
     days = days if days is not None else getattr(settings, "PII_RETENTION_DAYS", 365 * 3)
     cutoff = (now or timezone.now()) - dt.timedelta(days=days)

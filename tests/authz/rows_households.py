@@ -3,6 +3,7 @@
 
 import datetime as dt
 
+from governance import access
 from tests.authz.matrix import Row, admin_rows
 
 
@@ -37,16 +38,16 @@ def _data(world):
         body = f"11010519500301{seq:03d}"
         return body + pii.gb11643_check_char(body)
 
-    b = building_create(grid=world.grids[0], name="1号楼", address="和平里东街1号", actor=None)
-    u = unit_create(building=b, entrance="1", number="101", actor=None)
-    h = household_create(unit=u, number="H101", actor=None)
-    p = person_create(household=h, name="矩阵张桂英", id_number=ident(2), phones=["13912345678"], actor=None)
-    person_create(household=h, name="王秀兰", id_number=ident(4), actor=None, user=world.users["wang_resident"])
-    person_tag_add(person=p, tag=tags["dibao"], actor=None)
-    person_tag_add(person=p, tag=tags["elderly_alone"], actor=None)
-    bb = building_create(grid=world.grids[6], name="2号楼", address="安华西里2号", actor=None)
-    hb = household_create(unit=unit_create(building=bb, number="201", actor=None), number="H201", actor=None)
-    person_create(household=hb, name="矩阵冯建华", id_number=ident(6), actor=None, user=world.users["feng_resident"])
+    b = building_create(grid=world.grids[0], name="1号楼", address="和平里东街1号", actor=access.system())
+    u = unit_create(building=b, entrance="1", number="101", actor=access.system())
+    h = household_create(unit=u, number="H101", actor=access.system())
+    p = person_create(household=h, name="矩阵张桂英", id_number=ident(2), phones=["13912345678"], actor=access.system())
+    person_create(household=h, name="王秀兰", id_number=ident(4), actor=access.system(), user=world.users["wang_resident"])
+    person_tag_add(person=p, tag=tags["dibao"], actor=access.system())
+    person_tag_add(person=p, tag=tags["elderly_alone"], actor=access.system())
+    bb = building_create(grid=world.grids[6], name="2号楼", address="安华西里2号", actor=access.system())
+    hb = household_create(unit=unit_create(building=bb, number="201", actor=access.system()), number="H201", actor=access.system())
+    person_create(household=hb, name="矩阵冯建华", id_number=ident(6), actor=access.system(), user=world.users["feng_resident"])
     visit_log(actor=world.users["li_gridworker"], person=p, findings="良好")
     change_request_create(person=p, changes={"relation": "户主"}, actor=world.users["wang_resident"])
     from governance.models import User
@@ -56,9 +57,9 @@ def _data(world):
                                 id_number_hash=pii.id_index(ident(8)), id_number_masked=pii.mask_id(ident(8)),
                                 phone_enc=pii.encrypt("13800000010"), phone_masked="138****0010", unit=u,
                                 region_path=u.region_path)
-    rental_create(unit=u, starts_on=dt.date(2026, 1, 1), ends_on=dt.date(2026, 12, 31), actor=None)
-    care_contact_add(person=p, name="张丽", relation="女儿", phone="13700001111", actor=None)
-    business_create(unit=u, name="便民超市", kind="shop", owner_name="徐老板", actor=None)
+    rental_create(unit=u, starts_on=dt.date(2026, 1, 1), ends_on=dt.date(2026, 12, 31), actor=access.system())
+    care_contact_add(person=p, name="张丽", relation="女儿", phone="13700001111", actor=access.system())
+    business_create(unit=u, name="便民超市", kind="shop", owner_name="徐老板", actor=access.system())
     ImportJob.objects.create(file=ContentFile(b"name\n", name="x.csv"), original_name="x.csv",
                              region=world.communities[0], region_path=world.communities[0].path,
                              created_by=world.users["zhao_community"])

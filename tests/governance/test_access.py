@@ -13,7 +13,7 @@ from rest_framework.views import APIView
 
 from governance import access
 from governance.errors import Forbidden, NotFound
-from governance.models import ApiToken, Department, Region
+from governance.models import ApiToken, AuditEvent, Department, Region
 from tests.querycount import assert_constant_queries
 
 
@@ -311,3 +311,25 @@ def test_lockout_identity_names_the_account(world):
     assert lockout_identity(request, {"username": "13800000001"}) == "wang_resident"
     assert lockout_identity(request, None) == "wang_resident"
     assert lockout_identity(request, {"username": "nobody-here"}) == "nobody-here"
+
+
+def test_services_refuse_a_missing_actor_and_audit_the_system(world):
+    """actor=None once skipped the checks and the audit; now it is an error, and jobs act as the
+    system account, which is written in the audit log like anyone."""
+    from households.defaults import load_special_groups
+    from households.models import TagType, VisitRule
+    from households.services import care_contact_add, person_create, person_tag_add, persons_purge_moved_out
+    from tests.households.conftest import flat
+
+    load_special_groups(TagType, VisitRule)
+    person = person_create(household=flat(world.grids[0], "和平里东街1号"), name="张桂英", actor=access.system())
+    tag = TagType.objects.get(code="elderly_alone")
+    for call in (lambda: person_tag_add(person=person, tag=tag, actor=None),
+                 lambda: care_contact_add(person=person, name="张丽", relation="女儿", phone="13700001111", actor=None),
+                 lambda: persons_purge_moved_out(actor=None)):
+        with pytest.raises(TypeError):
+            call()
+    person_tag_add(person=person, tag=tag, actor=access.system())
+    event = AuditEvent.objects.filter(action="person_tag.add").latest("at")
+    assert event.actor is not None and access.is_system(event.actor)
+    assert not access.system().is_active and not access.system().has_usable_password()  # cannot log in

@@ -7,7 +7,7 @@ from django.db import transaction
 from django.http import HttpResponse
 from django.test import RequestFactory
 
-from governance import audit
+from governance import access, audit
 from governance.middleware import RequestContextMiddleware
 from governance.models import AuditEvent
 
@@ -89,7 +89,7 @@ def test_ip_is_not_leaked_between_requests(world):
 
 
 def test_explicit_ip_wins(world):
-    assert audit.record(actor=None, action="x", ip="198.51.100.1").ip == "198.51.100.1"
+    assert audit.record(actor=access.system(), action="x", ip="198.51.100.1").ip == "198.51.100.1"
 
 
 def test_rolled_back_with_the_failing_change(world):

@@ -11,6 +11,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
+from governance import access
 from governance.errors import ValidationFailed
 from governance.images import clean_image
 from tests.workorders.conftest import grid_point, jpeg
@@ -66,7 +67,7 @@ def test_visit_photos_refuse_a_bomb_and_lose_their_exif(world, api_for):
     from tests.households.conftest import flat
 
     household = flat(world.grids[0], "和平里东街1号")
-    person = person_create(household=household, name="张桂英", actor=None)
+    person = person_create(household=household, name="张桂英", actor=access.system())
     api = api_for("li_gridworker")
     refused = api.post("/api/v1/households/visits/", {"person": person.pk, "findings": "良好",
                                                       "photos": [bomb_png()]}, format="multipart")

@@ -11,6 +11,8 @@ import pytest
 from django.apps import apps
 from django.db import models
 
+from governance import access
+
 MOBILE = re.compile(r"(?<![0-9A-Za-z])1[3-9]\d{9}(?![0-9A-Za-z])")  # not inside a hash or a token
 ID18 = re.compile(r"(?<![\dA-Za-z])\d{17}[\dXx](?![\dA-Za-z])")
 ALLOWED = {("governance.user", "mobile")}  # the login identifier (PIPL: the account's own)
@@ -36,6 +38,7 @@ def _readable(world):
 @pytest.mark.django_db
 def test_no_resident_id_or_mobile_is_readable_at_rest(world):
     from django.core.management import call_command
+
     from households.services import person_create
     from tests.households.conftest import flat, make_id
     from tests.workorders.conftest import grid_point
@@ -46,7 +49,7 @@ def test_no_resident_id_or_mobile_is_readable_at_rest(world):
     call_command("seed_demo", "--quiet-accounts", stdout=open("/dev/null", "w"))  # every app's demo rows
     load_defaults()
     household = flat(world.grids[0], "和平里东街1号")
-    person_create(household=household, name="张桂英", id_number=make_id(seq=1), phones=["13912345678"], actor=None)
+    person_create(household=household, name="张桂英", id_number=make_id(seq=1), phones=["13912345678"], actor=access.system())
     lon, lat = grid_point(world.grids[0])
     order = services.order_report(actor=world.users["zhao_community"], channel="phone", contact_name="李先生",
                                   contact_phone="13911112222", category=Category.objects.get(kind="event", code="0102"),

@@ -5,6 +5,7 @@ import io
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from governance import access
 from governance.models import AuditEvent
 from households.models import ImportJob, Person
 from tests.households.conftest import make_id
@@ -85,7 +86,7 @@ def test_person_admin_search_by_phone_and_passport(world, hh, client_for):
     from households.services import person_create
 
     visitor = person_create(household=hh.a1, name="Smith John", id_type="passport", id_number="E12345678",
-                            phones=["010-64210000"], actor=None)
+                            phones=["010-64210000"], actor=access.system())
     c = client_for("zhao_community")
     url = reverse("admin:households_person_changelist")
     assert list(c.get(url, {"q": "E12345678"}).context["cl"].result_list) == [visitor]

@@ -7,6 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import Workbook
 
+from governance import access
 from governance.models import AuditEvent
 from households.models import ImportJob, Person
 from tests.households.conftest import flat, make_id
@@ -50,8 +51,8 @@ def test_person_list_constant_queries(world, hh, api_for):
             from households.services import person_create, person_tag_add
 
             p = person_create(household=person_, name=f"居民{i}", id_number=make_id(seq=i), phones=["13900001111"],
-                              actor=None)
-            person_tag_add(person=p, tag=hh.tags["dibao"], actor=None)
+                              actor=access.system())
+            person_tag_add(person=p, tag=hh.tags["dibao"], actor=access.system())
 
     api.get(PERSONS)  # warm the per-process caches (content types)
     assert_constant_queries(make, lambda: api.get(PERSONS), small=2, large=10)

@@ -148,7 +148,7 @@ class HotspotsSerializer(serializers.Serializer):
 
 
 def _report_args(request):
-    q = KpiQuerySerializer(data=request.query_params)
+    q = KpiQuerySerializer(data=request.query_params, context={"request": request})
     q.is_valid(raise_exception=True)
     d = q.validated_data
     region = kpi.resolve_region(request.user, d.get("region"), code=d.get("region_code"))
@@ -195,7 +195,7 @@ class KpiWeightsView(APIView):
 
     @extend_schema(request=WeightsSerializer, responses=WeightsSerializer, operation_id="orders_kpi_weights_update")
     def put(self, request):
-        ser = WeightsSerializer(data=request.data)
+        ser = WeightsSerializer(data=request.data, context={"request": request})
         ser.is_valid(raise_exception=True)
         kpi.kpi_weights_update(actor=request.user, **ser.validated_data)
         return Response(WeightsSerializer(kpi.current_weights().as_dict()).data)
@@ -208,7 +208,7 @@ class HotspotsView(APIView):
 
     @extend_schema(parameters=[HotspotQuerySerializer], responses=HotspotsSerializer, operation_id="orders_hotspots")
     def get(self, request):
-        q = HotspotQuerySerializer(data=request.query_params)
+        q = HotspotQuerySerializer(data=request.query_params, context={"request": request})
         q.is_valid(raise_exception=True)
         d = dict(q.validated_data)
         region, code = d.pop("region", None), d.pop("region_code", None)

@@ -4,6 +4,8 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from governance import access
+from governance.api.fields import ALL_ROWS, ScopedModelSerializer, ScopedPrimaryKeyRelatedField
 from governance.models import Department, Region, User
 from households.models import Building, Unit
 from workorders import clock, lifecycle, selectors
@@ -11,7 +13,7 @@ from workorders.choices import CategoryKind, Channel, LimitUnit, Satisfaction, S
 from workorders.models import Category, OrderApplication, Photo, RequestType, TimelineEntry, WorkOrder
 
 
-class CategorySerializer(serializers.ModelSerializer):
+class CategorySerializer(ScopedModelSerializer):
     full_code = serializers.CharField(read_only=True)
 
     class Meta:
@@ -21,7 +23,7 @@ class CategorySerializer(serializers.ModelSerializer):
                   "routing_mode", "public_space", "is_local"]
 
 
-class RequestTypeSerializer(serializers.ModelSerializer):
+class RequestTypeSerializer(ScopedModelSerializer):
     class Meta:
         model = RequestType
         fields = ["id", "code", "name", "limit", "limit_unit", "private"]
@@ -91,7 +93,7 @@ class _Page:
         return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 
-class OrderListSerializer(serializers.ModelSerializer):
+class OrderListSerializer(ScopedModelSerializer):
     """No personal data in lists: the reporter's identity is on the detail, for handlers.
 
     The list action writes its rows with `rows()` from plain values (selectors.list_rows);
@@ -190,7 +192,7 @@ class OrderListSerializer(serializers.ModelSerializer):
         return self.rows([self.row(obj)])[0]
 
 
-class TimelineSerializer(serializers.ModelSerializer):
+class TimelineSerializer(ScopedModelSerializer):
     actor = serializers.SerializerMethodField()
     photos = serializers.SerializerMethodField()
 
@@ -211,7 +213,7 @@ class TimelineSerializer(serializers.ModelSerializer):
         return [p.get_absolute_url() for p in obj.photos.all()]
 
 
-class PhotoSerializer(serializers.ModelSerializer):
+class PhotoSerializer(ScopedModelSerializer):
     url = serializers.SerializerMethodField()
 
     class Meta:
@@ -223,7 +225,7 @@ class PhotoSerializer(serializers.ModelSerializer):
         return obj.get_absolute_url()
 
 
-class ApplicationSerializer(serializers.ModelSerializer):
+class ApplicationSerializer(ScopedModelSerializer):
     requested_by: serializers.StringRelatedField[User] = serializers.StringRelatedField()
     decided_by: serializers.StringRelatedField[User] = serializers.StringRelatedField()
 
@@ -280,15 +282,17 @@ class OrderDetailSerializer(OrderListSerializer):
 
 class ReportSerializer(serializers.Serializer):
     channel = serializers.ChoiceField(choices=Channel.choices, default=Channel.API)
-    category = serializers.PrimaryKeyRelatedField(queryset=Category.objects.filter(active=True))
-    request_type = serializers.PrimaryKeyRelatedField(queryset=RequestType.objects.all(), required=False,
-                                                      allow_null=True)
+    category = ScopedPrimaryKeyRelatedField(queryset=Category.objects.filter(active=True))
+    request_type = ScopedPrimaryKeyRelatedField(queryset=RequestType.objects.all(), required=False, allow_null=True)
     urgency = serializers.ChoiceField(choices=Urgency.choices, default=Urgency.NORMAL)
     description = serializers.CharField(max_length=2000)
     lon = serializers.DecimalField(max_digits=10, decimal_places=6, required=False, allow_null=True)
     lat = serializers.DecimalField(max_digits=10, decimal_places=6, required=False, allow_null=True)
-    building = serializers.PrimaryKeyRelatedField(queryset=Building.objects.all(), required=False, allow_null=True)
-    unit = serializers.PrimaryKeyRelatedField(queryset=Unit.objects.all(), required=False, allow_null=True)
+    # Deliberately every building and unit: anyone may report a problem at any address of the
+    # district (a street, a neighbour's building); an address is not personal data.
+    building = ScopedPrimaryKeyRelatedField(queryset=Building.objects.all(), scope=ALL_ROWS, required=False,
+                                            allow_null=True)
+    unit = ScopedPrimaryKeyRelatedField(queryset=Unit.objects.all(), scope=ALL_ROWS, required=False, allow_null=True)
     address = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
     contact_name = serializers.CharField(max_length=50, required=False, allow_blank=True, default="")
     contact_phone = serializers.CharField(max_length=20, required=False, allow_blank=True, default="")
@@ -310,9 +314,10 @@ class RejectSerializer(serializers.Serializer):
 
 
 class DispatchSerializer(serializers.Serializer):
-    department = serializers.PrimaryKeyRelatedField(queryset=Department.objects.all(), required=False, allow_null=True)
-    region = serializers.PrimaryKeyRelatedField(queryset=Region.objects.all(), required=False, allow_null=True)
-    user = serializers.PrimaryKeyRelatedField(queryset=User.objects.all(), required=False, allow_null=True)
+    department = ScopedPrimaryKeyRelatedField(queryset=Department.objects.all(), required=False, allow_null=True)
+    region = ScopedPrimaryKeyRelatedField(queryset=Region.objects.all(), required=False, allow_null=True)
+    user = ScopedPrimaryKeyRelatedField(queryset=User.objects.all(), scope=access.staff_covered, required=False,
+                                        allow_null=True)
     reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=500)
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
 

@@ -46,8 +46,7 @@ class OrderViewSet(ScopedViewMixin, mixins.ListModelMixin, mixins.RetrieveModelM
             return qs.order_by("-overdue", "due_at", "-id")
         return qs.order_by("-reported_at", "-id")
 
-    def check_object_permissions(self, request, obj):
-        pass  # services re-check with access.require; views only read through the scoped queryset
+    service_checks_rights = True  # each action's service requires its right (access.require)
 
     def list(self, request, *args, **kwargs):
         # The scoped, filtered page read as plain rows: one count (without the joins the rows
@@ -76,7 +75,7 @@ class OrderViewSet(ScopedViewMixin, mixins.ListModelMixin, mixins.RetrieveModelM
 
     @extend_schema(request=s.ReportSerializer, responses=s.OrderDetailSerializer)
     def create(self, request, *args, **kwargs):
-        ser = s.ReportSerializer(data=request.data)
+        ser = s.ReportSerializer(data=request.data, context={"request": request})
         ser.is_valid(raise_exception=True)
         d = dict(ser.validated_data)
         files = request.FILES.getlist("photos") if hasattr(request, "FILES") else []
@@ -86,7 +85,7 @@ class OrderViewSet(ScopedViewMixin, mixins.ListModelMixin, mixins.RetrieveModelM
 
     def _act(self, request, serializer_class, fn):
         order = self.get_object()
-        ser = serializer_class(data=request.data) if serializer_class else None
+        ser = serializer_class(data=request.data, context={"request": request}) if serializer_class else None
         if ser is not None:
             ser.is_valid(raise_exception=True)
         result = fn(order, dict(ser.validated_data) if ser is not None else {})
@@ -214,14 +213,13 @@ class ApplicationViewSet(ScopedViewMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = s.ApplicationSerializer
     filterset_fields = ["kind", "status", "order"]
 
-    def check_object_permissions(self, request, obj):
-        pass  # the decide service checks the order's right (extension_decide / park_decide / appeal_decide)
+    service_checks_rights = True  # decide checks the order's right (extension_/park_/appeal_decide)
 
     @extend_schema(request=s.DecideSerializer, responses=s.ApplicationSerializer)
     @action(detail=True, methods=["post"])
     def decide(self, request, pk=None):
         app = self.get_object()
-        ser = s.DecideSerializer(data=request.data)
+        ser = s.DecideSerializer(data=request.data, context={"request": request})
         ser.is_valid(raise_exception=True)
         app = services.application_decide(application=app, actor=request.user, **ser.validated_data)
         return Response(s.ApplicationSerializer(app).data)

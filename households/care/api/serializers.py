@@ -1,6 +1,7 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from governance.api.fields import ScopedModelSerializer
 from households.care.models import Alert, AlertEvent, AwayFlag, Outcome, VisitHelp
 
 
@@ -30,7 +31,7 @@ class IngestResultSerializer(serializers.Serializer):
     errors = RowErrorSerializer(many=True)  # type: ignore[assignment]  # a field named like Serializer.errors (stubs only)
 
 
-class AlertEventSerializer(serializers.ModelSerializer):
+class AlertEventSerializer(ScopedModelSerializer):
     actor: serializers.StringRelatedField = serializers.StringRelatedField()
 
     class Meta:
@@ -38,7 +39,7 @@ class AlertEventSerializer(serializers.ModelSerializer):
         fields = ["at", "actor", "action", "step", "from_state", "to_state", "note", "notified"]
 
 
-class AlertSerializer(serializers.ModelSerializer):
+class AlertSerializer(ScopedModelSerializer):
     person_name = serializers.CharField(source="person.name", default="", read_only=True)
     home = serializers.CharField(source="unit", read_only=True)
     grid_name = serializers.CharField(source="grid.name", read_only=True)
@@ -70,7 +71,7 @@ class ResolveSerializer(NoteSerializer):
     outcome = serializers.ChoiceField(choices=Outcome.choices)
 
 
-class AwayFlagSerializer(serializers.ModelSerializer):
+class AwayFlagSerializer(ScopedModelSerializer):
     person = serializers.IntegerField(source="person_id")
     person_name = serializers.CharField(source="person.name", read_only=True)
     set_by: serializers.StringRelatedField = serializers.StringRelatedField()

@@ -31,7 +31,7 @@ class MeterReadingsView(APIView):
         department = getattr(token, "department", None)
         if department is None or department.kind != DepartmentKind.UTILITY or not token.allows("meter_readings"):
             raise Forbidden(_("Readings are sent with a utility's API token."))
-        batch = s.ReadingBatchSerializer(data=request.data)
+        batch = s.ReadingBatchSerializer(data=request.data, context={"request": request})
         batch.is_valid(raise_exception=True)
         result = services.readings_ingest(utility=department, rows=batch.validated_data["readings"],
                                           actor=request.user)
@@ -57,7 +57,7 @@ class AlertViewSet(ScopedViewMixin, viewsets.ReadOnlyModelViewSet):
     @action(detail=True, methods=["post"])
     def acknowledge(self, request, pk=None):
         alert = self.get_object()
-        data = s.NoteSerializer(data=request.data)
+        data = s.NoteSerializer(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)
         return self._answer(services.alert_acknowledge(alert=alert, actor=request.user, **data.validated_data))
 
@@ -65,7 +65,7 @@ class AlertViewSet(ScopedViewMixin, viewsets.ReadOnlyModelViewSet):
     @action(detail=True, methods=["post"])
     def visit(self, request, pk=None):
         alert = self.get_object()
-        data = s.VisitSerializer(data=request.data)
+        data = s.VisitSerializer(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)
         return self._answer(services.alert_start_visit(alert=alert, actor=request.user, **data.validated_data))
 
@@ -73,7 +73,7 @@ class AlertViewSet(ScopedViewMixin, viewsets.ReadOnlyModelViewSet):
     @action(detail=True, methods=["post"])
     def resolve(self, request, pk=None):
         alert = self.get_object()
-        data = s.ResolveSerializer(data=request.data)
+        data = s.ResolveSerializer(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)
         return self._answer(services.alert_resolve(alert=alert, actor=request.user, **data.validated_data))
 
@@ -88,7 +88,7 @@ class AwayFlagViewSet(ScopedViewMixin, mixins.CreateModelMixin, viewsets.ReadOnl
     access_actions = {"cancel": "change"}
 
     def create(self, request, *args, **kwargs):
-        data = s.AwayFlagSerializer(data=request.data)
+        data = s.AwayFlagSerializer(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)
         v = data.validated_data
         person = Person.objects.filter(pk=v["person_id"]).first()

@@ -2,6 +2,7 @@
 
 from django.core.management.base import BaseCommand
 
+from governance import access
 from households.services import persons_purge_moved_out
 
 
@@ -12,4 +13,4 @@ class Command(BaseCommand):
         parser.add_argument("--days", type=int, default=None)
 
     def handle(self, *args, **options):
-        self.stdout.write(f"purged {persons_purge_moved_out(actor=None, days=options['days'])} persons")
+        self.stdout.write(f"purged {persons_purge_moved_out(actor=access.system(), days=options['days'])} persons")
