@@ -117,12 +117,12 @@ def works_in_back_office(user) -> bool:
     return bool(user.is_superuser or any(a.role in STAFF_ROLES for a in assignments(user)))
 
 
-def region_paths(user, *, roles=None, model: type[Model] | None = None, action: str = "view") -> list[str]:
-    """The region paths `user` covers: by their region assignments of `roles`, or of the roles
-    whose right on `model` includes `action`. One answer for "which regions does this user
-    cover", "may they add here" and "which staff sit on this path" (see `covers`)."""
+def covering_assignments(user, *, roles=None, model: type[Model] | None = None, action: str = "view") -> list:
+    """The user's region assignments, of `roles`, or of the roles whose right on `model` includes
+    `action`. One answer for "which regions does this user cover", "may they add/import here",
+    "may they see this group here" and "which staff sit on this path" (see `covers`, `staff_covered`)."""
     policy = policy_for(model) if model is not None else None
-    paths = []
+    found = []
     for a in assignments(user):
         if a.role not in REGION_ROLES or not a.region_id:
             continue
@@ -130,8 +130,13 @@ def region_paths(user, *, roles=None, model: type[Model] | None = None, action: 
             continue
         if policy is not None and not policy.role_may(a.role, action):
             continue
-        paths.append(a.region.path)
-    return paths
+        found.append(a)
+    return found
+
+
+def region_paths(user, **kwargs) -> list[str]:
+    """The region paths `user` covers (same arguments as `covering_assignments`)."""
+    return [a.region.path for a in covering_assignments(user, **kwargs)]
 
 
 def covers(user, path: str, **kwargs) -> bool:

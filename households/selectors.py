@@ -54,10 +54,8 @@ def visible_tags_q(user) -> Q | None:
 def may_see_tag(user, tag, person) -> bool:
     if user.is_superuser:
         return True
-    policy = access.policy_for(PersonTag)
     action = "view_restricted" if tag.restricted else ("view_sensitive" if tag.sensitive else "view")
-    return any(a.region_id and person.region_path.startswith(a.region.path) and policy.role_may(a.role, action)
-               for a in user.active_assignments)
+    return access.covers(user, person.region_path, model=PersonTag, action=action)
 
 
 def active_tag_q(today=None, prefix="") -> Q:

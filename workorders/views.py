@@ -26,7 +26,7 @@ from workorders.models import Category, WorkOrder
 def _buildings_for(user, staff=False):
     from households.models import Building
 
-    paths = ([a.region.path for a in user.active_assignments if a.region_id] if staff
+    paths = (access.region_paths(user) if staff
              else selectors.public_regions(user))
     if not paths:
         return Building.objects.none()

@@ -99,9 +99,7 @@ def _text(cell) -> str:
 @transaction.atomic
 def job_create(*, upload, region, actor) -> ImportJob:
     """Store the upload for a community the actor may import into; checking runs in a task."""
-    if not actor.is_superuser and not any(
-            a.region_id and region.path.startswith(a.region.path)
-            and access.policy_for(Person).role_may(a.role, "import") for a in actor.active_assignments):
+    if not (actor.is_superuser or access.covers(actor, region.path, model=Person, action="import")):
         raise Forbidden(_("Your role may not import here."))
     uploads.check_size(upload)  # before a byte is read into memory
     read_rows(upload.name, upload.read())  # fail fast on a wrong type, encoding or missing columns

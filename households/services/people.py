@@ -15,7 +15,6 @@ from django.utils.translation import gettext as _
 
 from governance import access, audit, pii
 from governance.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from governance.roles import Role
 from households.models import (
     Building,
     FieldChange,
@@ -47,11 +46,9 @@ def _require_add(actor, model, region_path, *, visible: bool = False):
     access.need_actor(actor)
     if access.is_system(actor) or actor.is_superuser:  # jobs (seed, imports checked at upload), superusers
         return
-    policy = access.policy_for(model)
-    here = [a for a in actor.active_assignments if a.region_id and region_path.startswith(a.region.path)]
-    if any(policy.role_may(a.role, "add") for a in here):
+    if access.covers(actor, region_path, model=model, action="add"):
         return
-    if here or visible:
+    if access.covers(actor, region_path) or visible:
         raise Forbidden()
     raise NotFound()
 
@@ -289,7 +286,7 @@ def persons_purge_moved_out(*, actor, days: int | None = None, now=None) -> int:
     """PIPL retention: wipe personal data of people moved out (or deceased) longer than `days`.
     The row stays (visits and history point at it) but ID, phones, birth date and contacts go."""
     access.need_actor(actor)
-    if not (access.is_system(actor) or actor.is_superuser or access.has_role(actor, Role.DISTRICT_ADMIN)):
+    if not (access.is_system(actor) or access.may_at_all(actor, "retention", Person)):
         raise Forbidden()
     days = days if days is not None else getattr(settings, "PII_RETENTION_DAYS", 365 * 3)
     cutoff = (now or timezone.now()) - dt.timedelta(days=days)
