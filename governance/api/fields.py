@@ -43,6 +43,6 @@ class ScopedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
 
 
 class ScopedModelSerializer(serializers.ModelSerializer):
-    """A ModelSerializer whose generated foreign-key fields accept only rows the caller may view."""
-
+    # A ModelSerializer whose generated foreign-key fields accept only rows the caller may view.
+    # (A comment, not a docstring: the OpenAPI schema would describe every serializer with it.)
     serializer_related_field = ScopedPrimaryKeyRelatedField

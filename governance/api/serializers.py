@@ -9,7 +9,7 @@ class RegionSerializer(ScopedModelSerializer):
     # A declared field named "parent" shadows Field.parent (the enclosing serializer) in the stubs only:
     # DRF's metaclass moves declared fields into _declared_fields, so the attribute is never assigned.
     parent: serializers.PrimaryKeyRelatedField[Region] = serializers.PrimaryKeyRelatedField(  # type: ignore[assignment]
-        read_only=True
+        read_only=True, allow_null=True
     )
 
     class Meta:
@@ -24,8 +24,10 @@ class DepartmentSerializer(ScopedModelSerializer):
 
 
 class AssignmentSerializer(ScopedModelSerializer):
-    region_name = serializers.CharField(source="region.name", default=None, read_only=True)
-    department_name = serializers.CharField(source="department.name", default=None, read_only=True)
+    # allow_null, not default=None: DRF skips a read-only field with a default on PATCH, so the
+    # answer would lack a key the schema requires.
+    region_name = serializers.CharField(source="region.name", read_only=True, allow_null=True)
+    department_name = serializers.CharField(source="department.name", read_only=True, allow_null=True)
 
     class Meta:
         model = Assignment

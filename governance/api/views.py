@@ -1,5 +1,4 @@
 from django_filters import rest_framework as filters
-from drf_spectacular.utils import extend_schema
 from rest_framework import generics, viewsets
 
 from governance.api.mixins import ScopedViewMixin
@@ -37,6 +36,3 @@ class MeView(generics.RetrieveUpdateAPIView):
     def get_object(self):
         return self.request.user
 
-    @extend_schema(exclude=True)
-    def put(self, request, *args, **kwargs):
-        return self.partial_update(request, *args, **kwargs)

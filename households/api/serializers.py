@@ -1,4 +1,3 @@
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -32,7 +31,35 @@ class TagSerializer(serializers.Serializer):
     # declared fields into _declared_fields, so the attribute is never assigned (as governance's "parent").
     source = serializers.CharField()  # type: ignore[assignment]
     valid_from = serializers.DateField()
-    valid_until = serializers.DateField()
+    valid_until = serializers.DateField(allow_null=True)
+
+
+# The shapes of the nested lists below, for the schema (each was declared an object).
+class PhoneBriefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    kind = serializers.CharField()
+    number = serializers.CharField(help_text="Masked, e.g. 138****5678.")
+
+
+class MemberBriefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    relation = serializers.CharField()
+    status = serializers.CharField()
+
+
+class DiffRowSerializer(serializers.Serializer):
+    field = serializers.CharField()
+    previous = serializers.CharField(allow_blank=True, allow_null=True)
+    current = serializers.CharField(allow_blank=True, allow_null=True)
+    proposed = serializers.CharField(allow_blank=True, allow_null=True)
+
+
+class FireCheckBriefSerializer(serializers.Serializer):
+    checked_on = serializers.DateField()
+    result = serializers.CharField()
+    findings = serializers.CharField(allow_blank=True)
+    next_due = serializers.DateField(allow_null=True)
 
 
 class PersonSerializer(ScopedModelSerializer):
@@ -48,7 +75,7 @@ class PersonSerializer(ScopedModelSerializer):
         fields = ["id", "name", "sex", "birth_date", "relation", "status", "household", "id_type", "id_number",
                   "phones", "address", "tags"]
 
-    @extend_schema_field(OpenApiTypes.OBJECT)
+    @extend_schema_field(PhoneBriefSerializer(many=True))
     def get_phones(self, obj) -> list:
         return [{"id": p.id, "kind": p.kind, "number": p.masked} for p in obj.phones.all()]
 
@@ -69,7 +96,7 @@ class HouseholdSerializer(ScopedModelSerializer):
         model = Household
         fields = ["id", "number", "kind", "unit", "address", "head", "members"]
 
-    @extend_schema_field(OpenApiTypes.OBJECT)
+    @extend_schema_field(MemberBriefSerializer(many=True))
     def get_members(self, obj) -> list:
         return [{"id": p.id, "name": p.name, "relation": p.relation, "status": p.status} for p in obj.members.all()]
 
@@ -119,7 +146,7 @@ class ChangeRequestSerializer(ScopedModelSerializer):
         read_only_fields = ["status", "source", "created_at", "decline_reason", "diff"]
         extra_kwargs = {"changes": {"write_only": True}}
 
-    @extend_schema_field(OpenApiTypes.OBJECT)
+    @extend_schema_field(DiffRowSerializer(many=True))
     def get_diff(self, obj) -> list:
         from households.services import change_request_diff
 
@@ -171,7 +198,7 @@ class BusinessSerializer(ScopedModelSerializer):
         fields = ["id", "name", "kind", "unit", "address", "owner_name", "owner_phone", "licence_number", "employees",
                   "active", "last_fire_check"]
 
-    @extend_schema_field(OpenApiTypes.OBJECT)
+    @extend_schema_field(FireCheckBriefSerializer(allow_null=True))
     def get_last_fire_check(self, obj) -> dict | None:
         checks = list(obj.fire_checks.all())  # prefetched, newest first
         if not checks:

@@ -40,6 +40,9 @@ class AlertEventSerializer(ScopedModelSerializer):
 
 
 class AlertSerializer(ScopedModelSerializer):
+    # Blank until the alert is resolved: declared, so the schema's enum admits "" (a read-only
+    # field generated from the model loses allow_blank).
+    outcome = serializers.ChoiceField(choices=Outcome.choices, allow_blank=True, read_only=True)
     person_name = serializers.CharField(source="person.name", default="", read_only=True)
     home = serializers.CharField(source="unit", read_only=True)
     grid_name = serializers.CharField(source="grid.name", read_only=True)
