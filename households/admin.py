@@ -9,9 +9,10 @@ from django.db.models import Prefetch
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportMixin
+from import_export.formats.base_formats import CSV
 from import_export.forms import ImportForm
 
-from governance import access, pii
+from governance import access, pii, uploads
 from governance.admin_site import ReadOnlyAdminMixin, ScopedAdminMixin, run_service_action, site
 from households import selectors, services
 from households.admin_import import PersonImportResource
@@ -99,6 +100,22 @@ class TagFilter(admin.SimpleListFilter):
         return queryset.filter(pk__in=selectors.person_search(request.user, tag=tag).values("pk"))
 
 
+class OfficeCSV(CSV):
+    """CSV as Chinese offices save it — UTF-8 or GBK/GB18030 — read as bytes and decoded by the
+    core (governance.uploads), where django-import-export would assume UTF-8 and fail."""
+
+    def is_binary(self):
+        return True
+
+    def get_read_mode(self):
+        return "rb"
+
+    def create_dataset(self, in_stream, **kwargs):
+        if isinstance(in_stream, bytes):
+            in_stream = uploads.decode_text(in_stream, field="import_file")
+        return super().create_dataset(in_stream, **kwargs)
+
+
 @admin.register(Person, site=site)
 class PersonAdmin(ViewerMixin, HouseholdsAdminMixin, ImportMixin, admin.ModelAdmin):
     """Search: name, last 4 of the ID, the exact ID (blind index), address. Filters: grid, group.
@@ -109,9 +126,9 @@ class PersonAdmin(ViewerMixin, HouseholdsAdminMixin, ImportMixin, admin.ModelAdm
     skip_admin_log = True  # the import writes its own AuditEvent
 
     def get_import_formats(self):
-        from import_export.formats.base_formats import CSV, XLSX
+        from import_export.formats.base_formats import XLSX
 
-        return [XLSX, CSV]
+        return [XLSX, OfficeCSV]
 
     def has_import_permission(self, request):
         return self._may(request, "import")
