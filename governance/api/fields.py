@@ -14,7 +14,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from django.db import models
 from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from governance import access
@@ -42,7 +44,23 @@ class ScopedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
         return access.scope(queryset, user, self.access_action)
 
 
+class PlausibleDateTimeField(serializers.DateTimeField):
+    """A moment between 1970 and 2100: "0001-01-01" was accepted, stored, and answered in the
+    zone's local mean time (+08:05:43), which is not a valid RFC 3339 date-time."""
+
+    default_error_messages = {"implausible": _("Enter a date between 1970 and 2100.")}
+
+    def to_internal_value(self, value):
+        moment = super().to_internal_value(value)
+        if not 1970 <= moment.year <= 2100:
+            self.fail("implausible")
+        return moment
+
+
 class ScopedModelSerializer(serializers.ModelSerializer):
-    # A ModelSerializer whose generated foreign-key fields accept only rows the caller may view.
-    # (A comment, not a docstring: the OpenAPI schema would describe every serializer with it.)
+    # A ModelSerializer whose generated foreign-key fields accept only rows the caller may view,
+    # and whose date-times are plausible ones. (A comment, not a docstring: the OpenAPI schema
+    # would describe every serializer with it.)
     serializer_related_field = ScopedPrimaryKeyRelatedField
+    serializer_field_mapping = {**serializers.ModelSerializer.serializer_field_mapping,
+                                models.DateTimeField: PlausibleDateTimeField}

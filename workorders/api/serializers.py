@@ -227,7 +227,7 @@ class PhotoSerializer(ScopedModelSerializer):
 
 class ApplicationSerializer(ScopedModelSerializer):
     requested_by: serializers.StringRelatedField[User] = serializers.StringRelatedField()
-    decided_by: serializers.StringRelatedField[User] = serializers.StringRelatedField()
+    decided_by = serializers.CharField(read_only=True, allow_null=True)  # null until decided
 
     class Meta:
         model = OrderApplication
@@ -241,7 +241,7 @@ class OrderDetailSerializer(OrderListSerializer):
     photos = serializers.SerializerMethodField()
     applications = serializers.SerializerMethodField()
     actions = serializers.SerializerMethodField()
-    request_type = RequestTypeSerializer(read_only=True)
+    request_type = RequestTypeSerializer(read_only=True, allow_null=True)
 
     class Meta(OrderListSerializer.Meta):
         fields = OrderListSerializer.Meta.fields + [

@@ -32,7 +32,7 @@ class IngestResultSerializer(serializers.Serializer):
 
 
 class AlertEventSerializer(ScopedModelSerializer):
-    actor: serializers.StringRelatedField = serializers.StringRelatedField()
+    actor = serializers.CharField(read_only=True, allow_null=True)  # null: a step of the sweep
 
     class Meta:
         model = AlertEvent
