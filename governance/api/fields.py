@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from governance import access
+from governance.validators import plausible_moment
 
 
 def ALL_ROWS(queryset: QuerySet, user) -> QuerySet:  # noqa: N802  (a named policy, read like a constant)
@@ -45,16 +46,15 @@ class ScopedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
 
 
 class PlausibleDateTimeField(serializers.DateTimeField):
-    """A moment between 1970 and 2100: "0001-01-01" was accepted, stored, and answered in the
-    zone's local mean time (+08:05:43), which is not a valid RFC 3339 date-time."""
+    """A moment between 1970 and 2100 with an offset within ±14 h (validators.plausible_moment)."""
 
-    default_error_messages = {"implausible": _("Enter a date between 1970 and 2100.")}
+    default_error_messages = {"implausible": _("Enter a date between 1970 and 2100 with a real time zone.")}
 
-    def to_internal_value(self, value):
-        moment = super().to_internal_value(value)
-        if not 1970 <= moment.year <= 2100:
+    def enforce_timezone(self, value):
+        # Judged as sent, before DRF moves it into the server's zone (which hides the offset).
+        if not plausible_moment(value):
             self.fail("implausible")
-        return moment
+        return super().enforce_timezone(value)
 
 
 class ScopedModelSerializer(serializers.ModelSerializer):

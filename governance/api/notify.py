@@ -19,6 +19,7 @@ from governance.errors import ValidationFailed
 from governance.middleware import client_ip
 from governance.models import Notification
 from governance.notify import otp, selectors, services
+from governance.validators import plausible_moment
 
 
 class NotificationSerializer(ScopedModelSerializer):
@@ -64,6 +65,8 @@ class NotificationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
             try:
                 moment = parse_datetime(since.replace(" ", "+"))
             except ValueError:  # well-formed but impossible, e.g. an offset of +99:00
+                moment = None
+            if moment is not None and not plausible_moment(moment):
                 moment = None
             if moment is None:
                 raise ValidationFailed(_("Please correct the fields marked."),

@@ -61,6 +61,19 @@ def test_timezone_offset_out_of_range_is_a_400(world, api_for):
     assert response.status_code == 400 and "reported_after" in response.json()["error"]["fields"]
 
 
+@pytest.mark.parametrize("moment", ["1098-04-08T11:26:07+19:33", "0001-01-01T00:00:00+08:00",
+                                    "2026-01-01T00:00:00+15:00"])
+def test_implausible_moments_are_a_400_not_a_database_error(world, api_for, moment):
+    """Offsets Python accepts but PostgreSQL refuses (a 500 there), and years no request means."""
+    response = api_for("chen_street").get("/api/v1/orders/", {"reported_after": moment})
+    assert response.status_code == 400 and "reported_after" in response.json()["error"]["fields"]
+    response = api_for("wang_resident").get("/api/v1/notifications/", {"since": moment})
+    assert response.status_code == 400 and "since" in response.json()["error"]["fields"]
+    response = api_for("li_gridworker").post("/api/v1/households/visits/", {"findings": "x", "visited_at": moment},
+                                             format="json")
+    assert response.status_code == 400 and "visited_at" in response.json()["error"]["fields"]
+
+
 def test_json_nested_100000_deep_is_a_400(world, api_for):
     body = "[" * 100_000 + "]" * 100_000
     response = api_for("wang_resident").generic("POST", "/api/v1/orders/", body, content_type="application/json")

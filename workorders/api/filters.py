@@ -1,6 +1,7 @@
 from django.utils import translation
 from django_filters import rest_framework as filters
 
+from governance.api.filters import PlausibleIsoDateTimeFilter
 from governance.models import Region
 from workorders.choices import Status
 from workorders.models import WorkOrder
@@ -16,8 +17,8 @@ class OrderFilter(filters.FilterSet):
     region = filters.NumberFilter(method="filter_region", label="region id (its whole subtree)")
     assigned_department = filters.NumberFilter(field_name="assigned_department_id")
     mine = filters.BooleanFilter(method="filter_mine", label="assigned to me")
-    reported_after = filters.IsoDateTimeFilter(field_name="reported_at", lookup_expr="gte")
-    reported_before = filters.IsoDateTimeFilter(field_name="reported_at", lookup_expr="lt")
+    reported_after = PlausibleIsoDateTimeFilter(field_name="reported_at", lookup_expr="gte")
+    reported_before = PlausibleIsoDateTimeFilter(field_name="reported_at", lookup_expr="lt")
 
     class Meta:
         model = WorkOrder
