@@ -50,4 +50,5 @@ SCHEDULES: dict[str, tuple[str, int]] = {
     "outbox sweep": ("governance.outbox_sweep", 60),
     "queue tasks the broker missed": ("governance.pending_tasks_sweep", 60),
     "purge expired SMS codes": ("governance.sms_codes_purge", 3600),
+    "publish ledger chain heads": ("governance.ledger_publish_heads", 24 * 3600),
 }

@@ -38,3 +38,11 @@ def pending_tasks_sweep() -> int:
     from governance import taskqueue
 
     return taskqueue.sweep()
+
+
+@shared_task(name="governance.ledger_publish_heads", ignore_result=True)
+def ledger_publish_heads() -> int:
+    """Each ledger account's chain head into the audit log, where it changed (governance.ledger)."""
+    from governance import access, ledger
+
+    return ledger.publish_heads(actor=access.system())

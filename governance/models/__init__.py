@@ -1,5 +1,6 @@
 from .audit import AuditEvent
 from .idempotency import IdempotencyKey
+from .ledger import LedgerAccount, LedgerEntry, LedgerUnit
 from .notify import Notification, SmsCode
 from .outbox import OutboxDelivery, OutboxMessage
 from .pending import PendingTask
@@ -16,6 +17,9 @@ __all__ = [
     "Holiday",
     "HolidayYear",
     "IdempotencyKey",
+    "LedgerAccount",
+    "LedgerEntry",
+    "LedgerUnit",
     "Notification",
     "OfficeHours",
     "OutboxDelivery",
