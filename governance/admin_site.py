@@ -1,9 +1,12 @@
 """The back office. `is_staff` alone grants nothing: a user enters with a staff role,
 and every model admin scopes rows and actions through governance.access."""
 
+import contextvars
+from functools import wraps
 from typing import TYPE_CHECKING
 
 from django.contrib import admin
+from django.contrib.admin import helpers
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
@@ -24,12 +27,50 @@ class LinliAdminSite(admin.AdminSite):
     def has_permission(self, request):
         return access.works_in_back_office(request.user)
 
+    def admin_view(self, view, cacheable=False):
+        inner = super().admin_view(view, cacheable)
+
+        @wraps(inner)
+        def with_request(request, *args, **kwargs):
+            # The page renders here, while the request is known, so read-only links can be
+            # checked against who is looking (see _readonly_admin_url).
+            token = _admin_request.set(request)
+            try:
+                response = inner(request, *args, **kwargs)
+                if hasattr(response, "render") and not getattr(response, "is_rendered", True):
+                    response.render()
+                return response
+            finally:
+                _admin_request.reset(token)
+
+        return with_request
+
     def get_app_list(self, request, app_label=None):
         # The login page builds the menu too: a visitor who may not enter sees none, and no
         # model admin is ever asked about a user it cannot answer for.
         if not self.has_permission(request):
             return []
         return super().get_app_list(request, app_label)
+
+
+_admin_request: contextvars.ContextVar = contextvars.ContextVar("linli_admin_request", default=None)
+_django_readonly_admin_url = helpers.AdminReadonlyField.get_admin_url
+
+
+def _readonly_admin_url(self, remote_field, remote_obj):
+    """A read-only foreign key links to the related object's page only for a viewer who may open
+    it; for anyone else it is its name (Django links it whenever the model is registered, so a grid
+    worker saw links to user accounts and to regions outside their grid)."""
+    request = _admin_request.get()
+    related_admin = self.model_admin.admin_site._registry.get(remote_field.model) if self.model_admin else None
+    if request is not None and related_admin is not None and not (
+            related_admin.has_view_permission(request) and related_admin.has_view_permission(request, remote_obj)):
+        return str(remote_obj)
+    return _django_readonly_admin_url(self, remote_field, remote_obj)
+
+
+# Django offers no hook for this link; the one patch of Django in Linli, applied here, once.
+helpers.AdminReadonlyField.get_admin_url = _readonly_admin_url
 
 
 class ObjectPagesMixin(_AdminBase):
@@ -65,6 +106,17 @@ class ScopedAdminMixin(ObjectPagesMixin):
 
     def get_queryset(self, request):
         return access.scope(super().get_queryset(request), request.user, "view")
+
+    def get_readonly_fields(self, request, obj=None):
+        # A raw-id or autocomplete field offers a lookup of the related rows: for a user who may
+        # not view those (a department on a rental's landlord), the field is shown, not offered.
+        fields = list(super().get_readonly_fields(request, obj))
+        for name in [*self.raw_id_fields, *self.autocomplete_fields]:
+            related = self.model._meta.get_field(name).related_model
+            related_admin = self.admin_site._registry.get(related)
+            if related_admin is not None and not related_admin.has_view_permission(request) and name not in fields:
+                fields.append(name)
+        return fields
 
     def _may(self, request, action, obj=None):
         if obj is None:

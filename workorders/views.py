@@ -236,6 +236,7 @@ def staff(request):
         "page": page, "counts": counts, "scope": scope,
         "may_kpi": access.may_at_all(request.user, "kpi", OrderStats),
         "may_hotspots": access.may_at_all(request.user, "hotspots", OrderStats),
+        "may_report": access.may_at_all(request.user, "report", WorkOrder),
     })
 
 
