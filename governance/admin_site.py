@@ -54,7 +54,7 @@ class LinliAdminSite(admin.AdminSite):
 
 
 _admin_request: contextvars.ContextVar = contextvars.ContextVar("linli_admin_request", default=None)
-_django_readonly_admin_url = helpers.AdminReadonlyField.get_admin_url
+_django_readonly_admin_url = helpers.AdminReadonlyField.get_admin_url  # type: ignore[attr-defined]  # not in the stubs
 
 
 def _readonly_admin_url(self, remote_field, remote_obj):
@@ -70,7 +70,7 @@ def _readonly_admin_url(self, remote_field, remote_obj):
 
 
 # Django offers no hook for this link; the one patch of Django in Linli, applied here, once.
-helpers.AdminReadonlyField.get_admin_url = _readonly_admin_url
+helpers.AdminReadonlyField.get_admin_url = _readonly_admin_url  # type: ignore[attr-defined]
 
 
 class ObjectPagesMixin(_AdminBase):
