@@ -274,8 +274,10 @@ def can(user, action: str, obj: Model) -> bool:
     return type(obj)._default_manager.filter(q, pk=obj.pk).exists()
 
 
-def may_at_all(user, action: str, model: type[Model]) -> bool:
-    """Whether some role of `user` allows `action` on `model` anywhere (for admin menus, buttons)."""
+def may_at_all(user, action: str, model: type[Model], *, roles_only: bool = False) -> bool:
+    """Whether some role of `user` allows `action` on `model` anywhere (for admin menus, buttons).
+    `roles_only`: the right must come from a role, not from owning rows (the back office opens to
+    roles; a care contact's or a resident's own rows are for the portal and the API)."""
     if _is_anonymous(user):
         return False
     if user.is_superuser:
@@ -283,6 +285,8 @@ def may_at_all(user, action: str, model: type[Model]) -> bool:
     policy = policy_for(model)
     if any(policy.role_may(a.role, action) for a in user.active_assignments):
         return True
+    if roles_only:
+        return False
     return policy.owner is not None and action in policy.owner_rights and policy.owner(user) is not None
 
 

@@ -119,8 +119,8 @@ class ScopedAdminMixin(ObjectPagesMixin):
         return fields
 
     def _may(self, request, action, obj=None):
-        if obj is None:
-            return access.may_at_all(request.user, action, self.model)
+        if obj is None:  # the back office opens to roles with the right, not to owners of rows
+            return access.may_at_all(request.user, action, self.model, roles_only=True)
         return access.can(request.user, action, obj)
 
     def has_module_permission(self, request):

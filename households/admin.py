@@ -35,14 +35,7 @@ from households.models import (
 
 
 class HouseholdsAdminMixin(ScopedAdminMixin):
-    """Scoped rows; the back office opens to roles with the right (a resident's or a department's
-    narrow view through `owner`/`public` is for the API and portal, not for admin lists)."""
-
-    def _may(self, request, action, obj=None):
-        if obj is None:
-            return request.user.is_superuser or any(
-                access.policy_for(self.model).role_may(a.role, action) for a in request.user.active_assignments)
-        return super()._may(request, action, obj)
+    """Scoped rows; the back office opens to roles with the right (ScopedAdminMixin._may)."""
 
 
 # The user looking at a change form, for read-only displays that depend on who looks (sensitive

@@ -87,7 +87,9 @@ class AwayFlagAdmin(ScopedAdminMixin, admin.ModelAdmin):
     actions = ["cancel"]
 
     def get_readonly_fields(self, request, obj=None):
-        return ["person", "starts_at", "ends_at", "note", "cancelled_at"] if obj else self.readonly_fields
+        if obj:
+            return ["person", "starts_at", "ends_at", "note", "cancelled_at"]
+        return super().get_readonly_fields(request, obj)
 
     def save_model(self, request, obj, form, change):
         if change:

@@ -153,6 +153,10 @@ ROWS = [
                 delete=403, history=200),
     *admin_rows("care_awayflag", "wu_gridworker", obj="care_away_a1", changelist=200, add=200, change=404,
                 delete=404, history=404),
+    # The back office opens to roles with the right: a department (or a care contact) owns no
+    # away flags there, whatever the portal lets them do with their own (the crawl found the page).
+    *admin_rows("care_awayflag", "sun_department", obj="care_away_a1", changelist=403, add=403, change=403),
+    *admin_rows("care_awayflag", "shui_utility", obj="care_away_a1", changelist=403, add=403, change=403),
     *admin_rows("care_consent", "zhao_community", obj="care_consent_a1", changelist=200, add=200, change=200,
                 delete=403, history=200),
     *admin_rows("care_consent", "li_gridworker", obj="care_consent_a1", changelist=200, add=403, change=200,
