@@ -1,7 +1,7 @@
 """The region tree (district > street > community > grid > micro-grid) and departments."""
 
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, transaction
 from django.utils.translation import gettext_lazy as _
 
 
@@ -46,15 +46,18 @@ class Region(models.Model):
     def __str__(self):
         return self.name
 
+    @transaction.atomic
     def save(self, *args, **kwargs):
         super().save(*args, **kwargs)
         new_path = f"{self.parent.path if self.parent is not None else '/'}{self.pk}/"
         if new_path != self.path:
             old, self.path = self.path, new_path
-            Region.objects.filter(pk=self.pk).update(path=new_path)
-            if old:  # moved: the subtree's paths follow (a rare, staff-only operation)
-                for node in Region.objects.filter(path__startswith=old).exclude(pk=self.pk):
-                    Region.objects.filter(pk=node.pk).update(path=new_path + node.path[len(old):])
+            if old:  # moved: the subtree and every copy of its paths follow (governance.regions)
+                from governance.regions import rewrite_prefix
+
+                rewrite_prefix(old, new_path)
+            else:
+                Region.objects.filter(pk=self.pk).update(path=new_path)
 
     def clean(self):
         expected = PARENT_LEVEL.get(self.level)
