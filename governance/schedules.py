@@ -50,5 +50,6 @@ SCHEDULES: dict[str, tuple[str, int]] = {
     "outbox sweep": ("governance.outbox_sweep", 60),
     "queue tasks the broker missed": ("governance.pending_tasks_sweep", 60),
     "purge expired SMS codes": ("governance.sms_codes_purge", 3600),
+    "send due messages to contacts": ("governance.contact_messages_sweep", 60),
     "publish ledger chain heads": ("governance.ledger_publish_heads", 24 * 3600),
 }

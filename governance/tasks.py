@@ -46,3 +46,18 @@ def ledger_publish_heads() -> int:
     from governance import access, ledger
 
     return ledger.publish_heads(actor=access.system())
+
+
+@shared_task(name="governance.contact_message_send", ignore_result=True)
+def contact_message_send(message_id: int) -> str:
+    from governance.notify import contact
+
+    return contact.send(message_id)
+
+
+@shared_task(name="governance.contact_messages_sweep", ignore_result=True)
+def contact_messages_sweep() -> int:
+    """SMS to people without accounts that are due: after the quiet hours, or after an outage."""
+    from governance.notify import contact
+
+    return contact.sweep()

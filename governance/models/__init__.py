@@ -1,7 +1,7 @@
 from .audit import AuditEvent
 from .idempotency import IdempotencyKey
 from .ledger import LedgerAccount, LedgerEntry, LedgerUnit
-from .notify import Notification, SmsCode
+from .notify import ContactMessage, Notification, SmsCode
 from .outbox import OutboxDelivery, OutboxMessage
 from .pending import PendingTask
 from .regions import Department, PartyBranch, Region, RegionLevel
@@ -13,6 +13,7 @@ __all__ = [
     "ApiToken",
     "Assignment",
     "AuditEvent",
+    "ContactMessage",
     "Department",
     "Holiday",
     "HolidayYear",

@@ -55,3 +55,38 @@ class SmsCode(models.Model):
 
     def __str__(self):
         return f"{self.purpose} code {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class ContactMessage(models.Model):
+    """An SMS to a person who has no account (a care contact, a caller who reported by phone),
+    a row first (governance.notify.contact): sent when due — at once, or after the quiet hours
+    for what is not urgent — and again by the sweep if the broker or the provider was down.
+    The number is kept encrypted like every resident's number."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+
+    phone_enc = models.TextField(editable=False)
+    phone_masked = models.CharField(_("phone"), max_length=30, editable=False)
+    text = models.TextField(_("text"))
+    kind = models.CharField(_("kind"), max_length=40)
+    urgent = models.BooleanField(_("urgent"), default=False)
+    object_type = models.CharField(max_length=100, blank=True)
+    object_id = models.CharField(max_length=64, blank=True)
+    dedup_key = models.CharField(max_length=160, null=True, blank=True, unique=True)
+    not_before = models.DateTimeField(_("not before"), db_index=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.CharField(max_length=300, blank=True)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("message to a contact")
+        verbose_name_plural = _("messages to contacts")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"{self.phone_masked} {self.kind}"

@@ -7,34 +7,16 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pytest
 from django.test import override_settings
 from django.utils import timezone
 
 from governance import taskqueue
 from governance.models import PendingTask
 from governance.settings import redis_cache
+from tests.governance.conftest import DEAD_REDIS
 
-DEAD_REDIS = "redis://127.0.0.1:1/0"  # nothing listens on port 1
 DEAD_CACHE = {"default": redis_cache(DEAD_REDIS)}  # production's cache settings, at a dead address
 DEAD_LAYER = {"default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": {"hosts": [DEAD_REDIS]}}}
-
-
-@pytest.fixture
-def broker_down(settings):
-    """Celery publishing to a broker that is not there (not eager): as in production, down."""
-    from governance.celery import app
-
-    saved = dict(app.conf.broker_url and {"broker_url": app.conf.broker_url} or {})
-    settings.CELERY_TASK_ALWAYS_EAGER = False
-    app.conf.update(broker_url=DEAD_REDIS, task_always_eager=False, broker_connection_timeout=0.3,
-                    task_publish_retry_policy={"max_retries": 0})
-    app._pool = None
-    app.amqp._producer_pool = None
-    yield app
-    app.conf.update(task_always_eager=True, **saved)
-    app._pool = None
-    app.amqp._producer_pool = None
 
 
 @override_settings(CACHES=DEAD_CACHE, CHANNEL_LAYERS=DEAD_LAYER)

@@ -171,6 +171,27 @@ def _notify_followers(alert: Alert, event: AlertEvent, *, exclude) -> None:
     event.save(update_fields=["notified"])
 
 
+def _text_contacts_without_accounts(alert: Alert, step, *, now: datetime) -> list[str]:
+    """Care contacts with no login get the step by SMS (urgent: no quiet hours), once per contact
+    and step; returns who was texted ("张丽 137****1111"), for the alert's timeline."""
+    from governance import pii
+    from governance.notify.contact import notify_contact
+    from households.models import CareContact
+
+    if alert.person_id is None:
+        return []
+    who = alert.person.name if alert.person is not None else str(alert.unit)
+    text = lazy_format(gettext_lazy("[Linli] %(kind)s: %(who)s. %(instruction)s Reply by calling the community."),
+                       kind=AlertKind(alert.kind).label, who=who, instruction=step.instruction)
+    texted = []
+    for contact in CareContact.objects.filter(person_id=alert.person_id, active=True, user__isnull=True) \
+            .order_by("priority", "pk"):
+        notify_contact(phone=pii.decrypt(contact.phone_enc), text=str(text), kind="care_alert", obj=alert,
+                       urgent=True, dedup_key=f"care:{alert.pk}:{step.code}:contact:{contact.pk}", now=now)
+        texted.append(f"{contact.name} {contact.phone_masked}")
+    return texted
+
+
 def alert_raised(alert: Alert, *, now: datetime) -> None:
     """Timeline and first notice of a new alert. Care alerts then climb the ladder; a device
     alert is a lower notice to the grid's staff only (it is never a care alert)."""
@@ -202,7 +223,12 @@ def alerts_escalate(*, district: Region, now: datetime | None = None) -> int:
                     VisitTask.objects.get_or_create(alert=alert, defaults={"requested_at": now})
                 event.notified = _send(users, alert, key=f"step:{step.code}", body=step.instruction,
                                        sms=step.audience in (Audience.GRID, Audience.CONTACTS, Audience.COMMUNITY))
-                event.save(update_fields=["notified"])
+                if step.audience == Audience.CONTACTS:
+                    texted = _text_contacts_without_accounts(alert, step, now=now)
+                    event.notified += len(texted)
+                    if texted:
+                        event.note = f"{event.note} · SMS: {', '.join(texted)}"[:500]
+                event.save(update_fields=["notified", "note"])
                 events.push(alert, "escalate")
             taken += 1
     return taken
