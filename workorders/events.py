@@ -47,6 +47,22 @@ def notify_reporter(order: WorkOrder, entry: TimelineEntry) -> None:
             continue
         _notify(user, title=lazy_format(gettext_lazy("Your report %(number)s: %(step)s"), number=order.number, step=label),
                 body=entry.note, url=url, key=f"wo:{order.pk}:{entry.pk}", order=order)
+    if order.reporter_id is None and order.contact_phone_enc and entry.action != "report":
+        _text_caller(order, entry, label)
+
+
+def _text_caller(order: WorkOrder, entry: TimelineEntry, label) -> None:
+    """A caller who reported by phone or walk-in has no account: the public steps reach them by
+    SMS (not urgent: after the quiet hours), once per step, and the order's timeline says so."""
+    from governance.notify.contact import notify_contact
+
+    text = lazy_format(gettext_lazy("[Linli] Your report %(number)s: %(step)s. Call the community to ask."),
+                       number=order.number, step=label)
+    message = notify_contact(phone=order.contact_phone, text=str(text), kind="workorder", obj=order,
+                             dedup_key=f"wo:{order.pk}:{entry.pk}:caller")
+    data = {**entry.data, "sms": message.phone_masked}
+    TimelineEntry.objects.filter(pk=entry.pk).update(data=data)
+    entry.data = data
 
 
 def notify_user(user, order: WorkOrder, *, title, body="", key: str) -> None:

@@ -158,3 +158,29 @@ def test_prepared_grids_are_cached_and_follow_boundary_edits(world, django_asser
         assert routing.grid_for_point(100.005, 30.002) == grid
     finally:
         routing.invalidate()  # the database rolls back after the test; the process cache must too
+
+
+def test_a_caller_without_an_account_gets_the_public_steps_by_sms(world, make_order,
+                                                                django_capture_on_commit_callbacks):
+    """Issue 13 block 7: a phone-in reporter has no account; the order's public steps reach them
+    by SMS (after the quiet hours), once per step, noted on the timeline; private steps do not."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from governance.models import ContactMessage
+    from governance.notify import contact
+    from workorders import services
+    from workorders.models import TimelineEntry
+
+    with django_capture_on_commit_callbacks(execute=True):
+        order = make_order(who="zhao_community", channel="phone", contact_name="李先生", contact_phone="13911112222")
+        services.order_accept(order=order, actor=world.users["zhao_community"])
+    messages = ContactMessage.objects.filter(object_id=str(order.pk))
+    assert messages.count() == 1 and messages.get().phone_masked == "139****2222"
+    text = messages.get().text
+    assert order.number in text and "立案" in text and "【邻里】" in text  # Chinese, the step's public name
+    accepted = TimelineEntry.objects.get(order=order, action="accept")
+    assert accepted.data.get("sms") == "139****2222"
+    contact.sweep(now=timezone.now() + timedelta(hours=12))  # past any quiet hours
+    assert ContactMessage.objects.get(pk=messages.get().pk).status == "sent"
