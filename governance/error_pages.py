@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from django.views import defaults
 from whitenoise.storage import CompressedManifestStaticFilesStorage
 
-from governance.errors import error_body
+from governance.errors import Forbidden, NotFound, error_body
 
 log = logging.getLogger(__name__)
 
@@ -68,13 +68,13 @@ def bad_request(request, exception=None):
 
 def permission_denied(request, exception=None):
     if _is_api(request):
-        return JsonResponse(error_body("forbidden", _("You do not have permission to do this.")), status=403)
+        return JsonResponse(error_body(Forbidden.code, Forbidden.default_message), status=403)
     return defaults.permission_denied(request, exception)
 
 
 def page_not_found(request, exception=None):
     if _is_api(request):
-        return JsonResponse(error_body("not_found", _("Not found.")), status=404)
+        return JsonResponse(error_body(NotFound.code, NotFound.default_message), status=404)
     return defaults.page_not_found(request, exception)
 
 

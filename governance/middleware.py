@@ -77,9 +77,10 @@ def _bad_input_response(request, fields):
     from django.http import HttpResponseBadRequest, JsonResponse
     from django.utils.translation import gettext as _
 
+    from governance.api.parsers import NUL_MESSAGE  # one wording for query, form and JSON
     from governance.errors import error_body
 
-    message = _("This text contains a NUL character (\\u0000), which is not allowed.")
+    message = str(NUL_MESSAGE)
     if request.path.startswith("/api/"):
         return JsonResponse(error_body("invalid", _("Please correct the fields marked."),
                                        {f: [message] for f in fields}), status=400)

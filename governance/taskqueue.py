@@ -28,13 +28,6 @@ log = logging.getLogger(__name__)
 GRACE = dt.timedelta(minutes=2)
 
 
-def _publish(task_name: str, args: list, kwargs: dict) -> None:
-    from governance.celery import app
-
-    app.send_task(task_name, args=args, kwargs=kwargs) if not settings.CELERY_TASK_ALWAYS_EAGER \
-        else app.tasks[task_name].apply(args=args, kwargs=kwargs, throw=True)
-
-
 def enqueue_on_commit(task, *args, **kwargs) -> PendingTask:
     """Queue `task(*args, **kwargs)` after the current transaction commits, durably."""
     row = PendingTask.objects.create(task=task.name, args=list(args), kwargs=kwargs)
@@ -47,13 +40,15 @@ def enqueue_on_commit(task, *args, **kwargs) -> PendingTask:
 
 
 def _hand_over(pk: int, task_name: str, args: list, kwargs: dict) -> bool:
+    from governance.celery import app
+
     if settings.CELERY_TASK_ALWAYS_EAGER:
         # No broker to miss: the task runs here and its own errors propagate (tests, scripts).
         PendingTask.objects.filter(pk=pk).delete()
-        _publish(task_name, args, kwargs)
+        app.tasks[task_name].apply(args=args, kwargs=kwargs, throw=True)
         return True
     try:
-        _publish(task_name, args, kwargs)
+        app.send_task(task_name, args=args, kwargs=kwargs)
     except Exception as exc:  # the broker is unreachable: the row waits for the sweep
         log.warning("task %s(%s) could not be queued; the sweep will queue it", task_name, args, exc_info=True)
         PendingTask.objects.filter(pk=pk).update(attempts=F("attempts") + 1, last_error=str(exc)[:300])
