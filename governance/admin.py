@@ -7,6 +7,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from governance import services
 from governance.admin_site import ObjectPagesMixin, ReadOnlyAdminMixin, ScopedAdminMixin, site
 from governance.models import (
     ApiToken,
@@ -141,7 +142,8 @@ class ApiTokenAdmin(SuperuserOnlyMixin, admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         if change:
             return super().save_model(request, obj, form, change)
-        token, raw = ApiToken.issue(name=obj.name, user=obj.user, department=obj.department, scopes=obj.scopes)
+        token, raw = services.token_issue(actor=request.user, name=obj.name, user=obj.user, department=obj.department,
+                                          scopes=obj.scopes)
         obj.pk = token.pk
         obj.prefix, obj.key_hash = token.prefix, token.key_hash
         self.message_user(

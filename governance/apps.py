@@ -7,9 +7,11 @@ class GovernanceConfig(AppConfig):
     verbose_name = _("Governance core")
 
     def ready(self):
-        from governance import (
-            policies,  # noqa: F401  (registers the core's access policies)
+        from governance import (  # noqa: F401  (each connects or registers on import)
+            policies,  # the core's access policies
+            regions,  # a moved region rewrites every copy of its path
             schedules,
+            workdays,  # an edited calendar drops the cached one
         )
 
         schedules.connect()

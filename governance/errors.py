@@ -57,9 +57,16 @@ class NotFound(DomainError, Http404):
 
 
 class IllegalTransition(DomainError):
+    """409: the object's state does not allow the move. `allowed` lists what it does allow now
+    ([{"action", "label"}], governance.statemachine), so a client can offer the right buttons."""
+
     code = "illegal_transition"
     status_code = 409
     default_message = _("This action is not possible in the current state.")
+
+    def __init__(self, message=None, *, allowed=None, **kwargs):
+        super().__init__(message, **kwargs)
+        self.allowed = allowed
 
 
 class Conflict(DomainError):
@@ -103,14 +110,18 @@ def _codes(exc) -> str:
     return "invalid"
 
 
-def error_body(code: str, message, fields=None) -> dict:
-    return {"error": {"code": code, "message": force_str(message), "fields": fields or {}}}
+def error_body(code: str, message, fields=None, *, allowed=None) -> dict:
+    body = {"code": code, "message": force_str(message), "fields": fields or {}}
+    if allowed is not None:
+        body["allowed"] = allowed
+    return {"error": body}
 
 
 def api_exception_handler(exc, context):
     if isinstance(exc, DomainError):
         fields = {k: [force_str(m) for m in (v if isinstance(v, list | tuple) else [v])] for k, v in exc.fields.items()}
-        return Response(error_body(exc.code, exc.message, fields), status=exc.status_code)
+        return Response(error_body(exc.code, exc.message, fields, allowed=getattr(exc, "allowed", None)),
+                        status=exc.status_code)
     if isinstance(exc, DjangoValidationError):
         if hasattr(exc, "error_dict"):
             fields = {k: [force_str(m) for e in v for m in e.messages] for k, v in exc.error_dict.items()}

@@ -33,6 +33,7 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from governance import taskqueue
 from governance.models import OutboxDelivery, OutboxMessage
 from governance.models.outbox import OutboxStatus
 
@@ -44,6 +45,7 @@ LEASE = dt.timedelta(seconds=60)
 BACKOFF_BASE_SECONDS = 30
 BACKOFF_CAP_SECONDS = 6 * 3600
 DEFAULT_MAX_ATTEMPTS = 8
+DELIVER_TASK = "governance.outbox_deliver"
 
 
 def secret_for(name: str) -> str:
@@ -104,18 +106,8 @@ def enqueue(*, topic: str, url: str, payload, secret_name: str = "default",
 
 
 def _schedule(message_id: int, countdown: float | None = None) -> None:
-    from governance import tasks
-
-    def send():
-        try:
-            if countdown:
-                tasks.outbox_deliver.apply_async((message_id,), countdown=countdown)
-            else:
-                tasks.outbox_deliver.delay(message_id)
-        except Exception:  # broker down: the sweeper will find the row
-            log.warning("outbox: could not queue message %s; the sweeper will send it", message_id, exc_info=True)
-
-    transaction.on_commit(send)
+    # Broker down: the sweeper finds the row.
+    transaction.on_commit(lambda: taskqueue.send_now(DELIVER_TASK, message_id, countdown=countdown))
 
 
 def backoff_seconds(attempt: int) -> float:
@@ -199,13 +191,14 @@ def _record(message_id, *, ok, status_code, error, duration_ms) -> str:
 def sweep(*, now=None, limit: int = 500) -> int:
     """Queue a delivery task for every due message (beat, every minute). A task lost by the
     broker, or a worker killed mid-request (its lease expires), is picked up here."""
-    from governance import tasks
-
     now = now or timezone.now()
     ids = list(_due(now).order_by("next_attempt_at").values_list("pk", flat=True)[:limit])
+    queued = 0
     for pk in ids:
-        tasks.outbox_deliver.delay(pk)
-    return len(ids)
+        if not taskqueue.send_now(DELIVER_TASK, pk):
+            break  # the broker is still down
+        queued += 1
+    return queued
 
 
 @transaction.atomic

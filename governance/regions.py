@@ -14,6 +14,8 @@ from django.db import transaction
 from django.db.models import CharField, Model, Value
 from django.db.models.functions import Concat, Substr
 
+from governance.models.regions import Region, region_moved
+
 APPEND_ONLY = {"governance.auditevent"}
 
 
@@ -36,8 +38,6 @@ def _moved(field: str, old: str, new: str):
 def rewrite_prefix(old: str, new: str) -> dict[str, int]:
     """Every path under `old` (the regions and every copy) now lies under `new`. Returns the rows
     rewritten per table."""
-    from governance.models import Region
-
     if not old or old == new:
         return {}
     counts = {"governance.region": Region.objects.filter(path__startswith=old).update(path=_moved("path", old, new))}
@@ -47,3 +47,10 @@ def rewrite_prefix(old: str, new: str) -> dict[str, int]:
         if n:
             counts[model._meta.label_lower] = n
     return counts
+
+
+def _on_region_moved(sender, *, old: str, new: str, **kwargs) -> None:
+    rewrite_prefix(old, new)
+
+
+region_moved.connect(_on_region_moved, dispatch_uid="governance.regions.rewrite_prefix")

@@ -3,22 +3,16 @@
 django-celery-beat's tables (editable in admin, never overwritten once edited)."""
 
 from datetime import timedelta
-from importlib import import_module
 
-from django.apps import apps
 from django.db.models.signals import post_migrate
 from django.utils import timezone
+
+from governance.autodiscover import app_modules
 
 
 def all_schedules() -> dict[str, tuple[str, int]]:
     found: dict[str, tuple[str, int]] = {}
-    for config in apps.get_app_configs():
-        try:
-            module = import_module(f"{config.name}.schedules")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"{config.name}.schedules":
-                raise
-            continue
+    for module in app_modules("schedules"):
         found.update(getattr(module, "SCHEDULES", {}))
     return found
 

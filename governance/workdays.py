@@ -28,10 +28,12 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from django.db import transaction
+from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from governance.errors import ValidationFailed
+from governance.models.workdays import DayKind, Holiday, HolidayYear, OfficeHours
 
 TZ = ZoneInfo("Asia/Shanghai")
 
@@ -91,10 +93,19 @@ def invalidate() -> None:
         _cached = None
 
 
-def _load() -> _Calendar:
-    from governance.models import Holiday, HolidayYear, OfficeHours
-    from governance.models.workdays import DayKind
+def _invalidate_calendar(sender, **kwargs) -> None:
+    invalidate()
+    transaction.on_commit(invalidate)
 
+
+# The calendar is cached per process; any edit, from admin or a command, drops it here and again
+# at commit (connected on import: GovernanceConfig.ready imports this module).
+for _model in (Holiday, HolidayYear, OfficeHours):
+    for _signal in (post_save, post_delete):
+        _signal.connect(_invalidate_calendar, sender=_model, dispatch_uid=f"workdays-{_model.__name__}-{id(_signal)}")
+
+
+def _load() -> _Calendar:
     off: set[dt.date] = set()
     makeup: set[dt.date] = set()
     for day, kind in Holiday.objects.values_list("date", "kind"):
@@ -280,7 +291,6 @@ def _hours_per_day(day: dt.date) -> float:
 def replace_year(year: int, days: dict[dt.date, tuple[str, str]], *, source: str) -> int:
     """Make `year`'s schedule exactly `days` ({date: (kind, name)}) and mark the year known.
     A year is one State Council notice: loading it again replaces it, so it is idempotent."""
-    from governance.models import Holiday, HolidayYear
 
     Holiday.objects.filter(date__year=year).exclude(date__in=list(days)).delete()
     existing = {h.date: h for h in Holiday.objects.filter(date__year=year)}
@@ -305,7 +315,6 @@ def load_from_chinesecalendar(years) -> dict[int, int]:
     Returns {year: rows changed}. Years the package does not cover raise ValidationFailed."""
     import chinese_calendar as cc
 
-    from governance.models.workdays import DayKind
 
     covered = {d.year for d in cc.holidays}
     result = {}

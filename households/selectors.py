@@ -16,6 +16,7 @@ from django.utils import timezone
 from governance import access, audit, pii
 from governance.models import Region
 from households.models import (
+    Building,
     Person,
     PersonPhone,
     PersonStatus,
@@ -256,6 +257,39 @@ def unit_lookup(*, community, address: str, building: str, entrance: str, room: 
     return (Unit.objects.filter(region_path__startswith=community.path, building__address=address.strip(),
                                 building__name=building.strip(), entrance=entrance.strip(), number=room.strip())
             .select_related("building").first())
+
+
+# --- places, as other apps read them (work orders: the report form, routing, hot spots) -------
+# An address is not personal data: anyone may report a problem at any building of the district.
+
+
+def all_buildings():
+    return Building.objects.all()
+
+
+def all_units():
+    return Unit.objects.all()
+
+
+def buildings_under(paths):
+    """The buildings whose grid lies under any of these region paths, by address."""
+    if not paths:
+        return Building.objects.none()
+    q = Q()
+    for p in paths:
+        q |= Q(grid__path__startswith=p)
+    return Building.objects.filter(q).order_by("address", "name")
+
+
+def buildings_near(lon: float, lat: float, radius_deg: float):
+    """The located buildings within a square of ± radius_deg around a point, with their grid."""
+    return (Building.objects.filter(lon__isnull=False, lat__isnull=False, lon__range=(lon - radius_deg, lon + radius_deg),
+                                    lat__range=(lat - radius_deg, lat + radius_deg)).select_related("grid"))
+
+
+def buildings_by_id(ids):
+    """{id: building} with its grid, for labels."""
+    return {b.pk: b for b in Building.objects.filter(pk__in=list(ids)).select_related("grid")}
 
 
 # --- rentals ---------------------------------------------------------------------------------

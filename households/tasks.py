@@ -6,7 +6,7 @@ from governance import access
 from households.models import ImportJob, ImportStatus
 
 
-@shared_task
+@shared_task(name="households.tasks.import_check")
 def import_check(job_id: int) -> None:
     job = ImportJob.objects.filter(pk=job_id, status__in=[ImportStatus.UPLOADED, ImportStatus.VALIDATING]).first()
     if job is not None:
@@ -15,7 +15,7 @@ def import_check(job_id: int) -> None:
         imports.check(job)
 
 
-@shared_task
+@shared_task(name="households.tasks.import_apply")
 def import_apply(job_id: int, actor_id: int) -> None:
     from governance.models import User
     from households.services import imports
@@ -25,28 +25,28 @@ def import_apply(job_id: int, actor_id: int) -> None:
         imports.apply(job, actor=User.objects.get(pk=actor_id))
 
 
-@shared_task
+@shared_task(name="households.tasks.imports_unstick")
 def imports_unstick() -> dict:
     from households.services import imports
 
     return imports.jobs_unstick()
 
 
-@shared_task
+@shared_task(name="households.tasks.import_files_purge")
 def import_files_purge() -> int:
     from households.services import imports
 
     return imports.files_purge()
 
 
-@shared_task
+@shared_task(name="households.tasks.rental_reminders")
 def rental_reminders() -> int:
     from households.services import rental_reminders_send
 
     return rental_reminders_send()
 
 
-@shared_task
+@shared_task(name="households.tasks.retention_purge")
 def retention_purge() -> int:
     from households.services import persons_purge_moved_out
 

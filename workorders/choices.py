@@ -119,3 +119,34 @@ APPEAL_REASONS = [
     ("not_our_duty", _("Not this unit's duty (非本单位职责)")),
     ("impossible", _("Objectively impossible (客观条件无法办理)")),
 ]
+
+
+# The words of every step on an order's timeline: the moves of the table (workorders.lifecycle)
+# and the sweeper's steps, which keep the status.
+STEP = {
+    "report": _("reported"),
+    "accept": _("accepted (立案)"),
+    "reject": _("not accepted"),
+    "dispatch": _("dispatched"),
+    "start": _("handling started"),
+    "handle": _("handled"),
+    "verify": _("verified and closed"),
+    "rework": _("returned for rework (返工)"),
+    "send_back": _("sent back for re-dispatch (退回)"),
+    "reopen": _("reopened by the reporter"),
+    "merge": _("merged into another order"),
+    "extension_request": _("extension requested (延期申请)"),
+    "extension_decide": _("extension decided"),
+    "park_request": _("parking requested (挂账申请)"),
+    "park_decide": _("parking decided"),
+    "unpark": _("taken out of parking"),
+    "appeal_request": _("appeal requested (申诉)"),
+    "appeal_decide": _("appeal decided"),
+    "supervise": _("supervised (督办)"),
+    "change_urgency": _("urgency changed"),
+    "followup": _("follow-up recorded (回访)"),
+    "plus_one": _("+1 from a neighbour"),
+    "photo": _("photo added"),
+    "overdue": _("overdue"),
+    "auto_supervise": _("supervised automatically (超期督办)"),
+}

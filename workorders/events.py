@@ -10,17 +10,14 @@ from django.utils.translation import gettext_lazy
 from governance.live import group_send_on_commit
 from governance.notify.services import lazy_format
 from workorders import clock
-from workorders.lifecycle import TRANSITIONS
 from workorders.models import PlusOne, TimelineEntry, WorkOrder
 
 
-def timeline(order: WorkOrder, *, action: str, actor, from_status: str = "", note: str = "",
-             data: dict | None = None, at=None, public: bool | None = None) -> TimelineEntry:
-    mv = TRANSITIONS.get(action)
+def timeline(order: WorkOrder, *, action: str, actor, public: bool, from_status: str = "", note: str = "",
+             data: dict | None = None, at=None) -> TimelineEntry:
     return TimelineEntry.objects.create(
         order=order, at=at or clock.now(), actor=actor if getattr(actor, "is_authenticated", False) else None,
-        action=action, from_status=from_status, to_status=order.status, note=note,
-        public=(mv.public if mv else False) if public is None else public, data=data or {},
+        action=action, from_status=from_status, to_status=order.status, note=note, public=public, data=data or {},
     )
 
 
@@ -32,7 +29,7 @@ def _notify(user, *, title, body, url: str, key: str, order: WorkOrder) -> None:
     notify(user=user, kind="workorder", title=title, body=body, url=url, obj=order, dedup_key=key)
 
 
-def notify_reporter(order: WorkOrder, entry: TimelineEntry) -> None:
+def notify_reporter(order: WorkOrder, entry: TimelineEntry, label) -> None:
     """At public steps the reporter (and neighbours who said +1) hear of it."""
     if not entry.public:
         return
@@ -41,7 +38,6 @@ def notify_reporter(order: WorkOrder, entry: TimelineEntry) -> None:
         recipients.append(order.reporter)
     recipients += [p.user for p in PlusOne.objects.filter(order=order).select_related("user")]
     url = reverse("workorders:detail", kwargs={"pk": order.pk})
-    label = TRANSITIONS[entry.action].label if entry.action in TRANSITIONS else entry.action
     for user in recipients:
         if user == entry.actor:
             continue
@@ -91,10 +87,12 @@ def push(order: WorkOrder, event: str) -> None:
     group_send_on_commit([(groups_for(order), payload)], what=f"order {order.pk}")
 
 
-def record(order: WorkOrder, *, action: str, actor, from_status: str = "", note: str = "",
-           data: dict | None = None, public: bool | None = None) -> TimelineEntry:
-    """Timeline row + notification + push: what every service calls after changing an order."""
-    entry = timeline(order, action=action, actor=actor, from_status=from_status, note=note, data=data, public=public)
-    notify_reporter(order, entry)
+def record(order: WorkOrder, *, action: str, label, public: bool, actor, from_status: str = "", note: str = "",
+           data: dict | None = None, at=None) -> TimelineEntry:
+    """Timeline row + notification + push, for every step of an order (workorders.lifecycle
+    calls it with the step's label and audience from its table)."""
+    entry = timeline(order, action=action, actor=actor, public=public, from_status=from_status, note=note,
+                     data=data, at=at)
+    notify_reporter(order, entry, label)
     push(order, action)
     return entry

@@ -1,4 +1,4 @@
-from typing import TYPE_CHECKING, cast
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -13,9 +13,6 @@ from workorders.choices import (
     Urgency,
 )
 from workorders.models import Category, RequestType
-
-if TYPE_CHECKING:
-    from households.models import Building
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -45,7 +42,7 @@ class ReportForm(forms.Form):
     lon = forms.DecimalField(required=False, widget=forms.HiddenInput, max_digits=10, decimal_places=6)
     lat = forms.DecimalField(required=False, widget=forms.HiddenInput, max_digits=10, decimal_places=6)
     # Quoted: Django form fields are not subscriptable at run time.
-    building: "forms.ModelChoiceField[Building]" = forms.ModelChoiceField(
+    building: "forms.ModelChoiceField[Any]" = forms.ModelChoiceField(
         label=_("Or pick the building"), queryset=None, required=False)
     address = forms.CharField(label=_("Where exactly (optional)"), max_length=200, required=False)
     photos = MultipleFileField(label=_("Photos (up to 3)"), required=False,

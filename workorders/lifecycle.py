@@ -1,8 +1,11 @@
 """The one transition table of a work order (DESIGN.md §4 "State machines").
 
-Every action a door can take on an order is a row: from which statuses it is allowed,
-and the status it leads to (None: the status stays, e.g. an extension request).
-`check(order, action)` raises IllegalTransition (409) with a message otherwise.
+Every action a door can take on an order is a row of the core state machine
+(governance.statemachine): from which statuses it is allowed, the status it leads to (None: the
+status stays, e.g. an extension request), the right it needs and who hears of it. Every move
+goes through `MACHINE.apply` (workorders.services.common.transition): the row locked, the status,
+the right, the timeline row (workorders.events) and the audit event; an illegal move is a 409
+that lists the actions the status allows.
 
     上报 reported ──accept──▶ accepted ──dispatch──▶ dispatched ──start──▶ in_progress ──handle──▶ handled
         │                       ▲   ▲                   │ │                  │                        │  │
@@ -15,61 +18,51 @@ and the status it leads to (None: the status stays, e.g. an extension request).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from django.utils.translation import gettext_lazy as _
-
-from governance.errors import IllegalTransition
-from workorders.choices import OPEN_STATUSES, Stage, Status
+from governance.statemachine import Machine, Move
+from workorders import events
+from workorders.choices import OPEN_STATUSES, STEP, Stage, Status
 
 S = Status
-
-
-@dataclass(frozen=True)
-class Move:
-    sources: frozenset[str]
-    target: str | None  # None: no status change
-    label: object  # verb shown on buttons and in the timeline
-    public: bool = True  # a step the reporter sees (and is notified of)
-
-
-def _m(sources, target, label, public=True):
-    return Move(frozenset(sources), target, label, public)
-
-
 OPEN = tuple(OPEN_STATUSES)
 WORKING = (S.DISPATCHED, S.IN_PROGRESS)
 
 TRANSITIONS: dict[str, Move] = {
-    "report": _m((), S.REPORTED, _("reported")),
-    "accept": _m((S.REPORTED,), S.ACCEPTED, _("accepted (立案)")),
-    "reject": _m((S.REPORTED,), S.NOT_ACCEPTED, _("not accepted")),
-    "dispatch": _m((S.ACCEPTED, S.DISPATCHED), S.DISPATCHED, _("dispatched")),
-    "start": _m((S.DISPATCHED,), S.IN_PROGRESS, _("handling started")),
-    "handle": _m((S.IN_PROGRESS,), S.HANDLED, _("handled")),
-    "verify": _m((S.HANDLED,), S.CLOSED, _("verified and closed")),
-    "rework": _m((S.HANDLED,), S.IN_PROGRESS, _("returned for rework (返工)")),
-    "send_back": _m(WORKING, S.ACCEPTED, _("sent back for re-dispatch (退回)"), public=False),
-    "reopen": _m((S.CLOSED,), S.DISPATCHED, _("reopened by the reporter")),
-    "merge": _m((S.REPORTED, S.ACCEPTED, S.DISPATCHED, S.IN_PROGRESS), S.MERGED, _("merged into another order")),
+    "report": Move((), S.REPORTED, STEP["report"]),
+    "accept": Move((S.REPORTED,), S.ACCEPTED, STEP["accept"]),
+    "reject": Move((S.REPORTED,), S.NOT_ACCEPTED, STEP["reject"]),
+    "dispatch": Move((S.ACCEPTED, S.DISPATCHED), S.DISPATCHED, STEP["dispatch"]),
+    "start": Move((S.DISPATCHED,), S.IN_PROGRESS, STEP["start"]),
+    "handle": Move((S.IN_PROGRESS,), S.HANDLED, STEP["handle"]),
+    "verify": Move((S.HANDLED,), S.CLOSED, STEP["verify"]),
+    "rework": Move((S.HANDLED,), S.IN_PROGRESS, STEP["rework"]),
+    "send_back": Move(WORKING, S.ACCEPTED, STEP["send_back"], public=False),
+    "reopen": Move((S.CLOSED,), S.DISPATCHED, STEP["reopen"]),
+    "merge": Move((S.REPORTED, S.ACCEPTED, S.DISPATCHED, S.IN_PROGRESS), S.MERGED, STEP["merge"]),
     # Actions that keep the status
-    "extension_request": _m(WORKING, None, _("extension requested (延期申请)"), public=False),
-    "extension_decide": _m(WORKING, None, _("extension decided"), public=False),
-    "park_request": _m(WORKING, None, _("parking requested (挂账申请)"), public=False),
-    "park_decide": _m(WORKING, None, _("parking decided")),
-    "unpark": _m(WORKING, None, _("taken out of parking"), public=False),
-    "appeal_request": _m((*OPEN, S.CLOSED), None, _("appeal requested (申诉)"), public=False),
-    "appeal_decide": _m((*OPEN, S.CLOSED), None, _("appeal decided"), public=False),
-    "supervise": _m(OPEN, None, _("supervised (督办)"), public=False),
-    "change_urgency": _m((S.REPORTED, S.ACCEPTED, S.DISPATCHED, S.IN_PROGRESS), None, _("urgency changed"),
-                         public=False),
-    "followup": _m((S.CLOSED,), None, _("follow-up recorded (回访)")),
-    "plus_one": _m(OPEN, None, _("+1 from a neighbour"), public=False),
-    "photo": _m((*OPEN, S.CLOSED), None, _("photo added"), public=False),
+    "extension_request": Move(WORKING, None, STEP["extension_request"], public=False),
+    "extension_decide": Move(WORKING, None, STEP["extension_decide"], public=False),
+    "park_request": Move(WORKING, None, STEP["park_request"], public=False),
+    "park_decide": Move(WORKING, None, STEP["park_decide"]),
+    "unpark": Move(WORKING, None, STEP["unpark"], right="park_decide", public=False),
+    "appeal_request": Move((*OPEN, S.CLOSED), None, STEP["appeal_request"], public=False),
+    "appeal_decide": Move((*OPEN, S.CLOSED), None, STEP["appeal_decide"], public=False),
+    "supervise": Move(OPEN, None, STEP["supervise"], public=False),
+    "change_urgency": Move((S.REPORTED, S.ACCEPTED, S.DISPATCHED, S.IN_PROGRESS), None, STEP["change_urgency"],
+                           public=False),
+    "followup": Move((S.CLOSED,), None, STEP["followup"]),
+    "plus_one": Move(OPEN, None, STEP["plus_one"], public=False),
+    "photo": Move((*OPEN, S.CLOSED), None, STEP["photo"], public=False),
 }
 
-# Steps the sweeper writes (no transition: the status stays).
-SWEEP_LABELS = {"overdue": _("overdue"), "auto_supervise": _("supervised automatically (超期督办)")}
+
+def _record(order, *, action, move, actor, before, note, data, at):
+    return events.record(order, action=action, label=move.label, public=move.public, actor=actor,
+                         from_status=before, note=note, data=data, at=at)
+
+
+MACHINE = Machine("workorder", moves=TRANSITIONS, label=lambda status: Status(status).label, record=_record,
+                  related=("category", "request_type", "region", "assigned_region", "assigned_department"))
+
 
 # Which deadline runs in each status (the sweeper and the pages read it from the order).
 STAGE_OF = {
@@ -82,24 +75,31 @@ STAGE_OF = {
 
 
 def move(action: str) -> Move:
-    return TRANSITIONS[action]
+    return MACHINE.move(action)
 
 
 def allowed(order, action: str) -> bool:
-    return order.status in TRANSITIONS[action].sources
+    return MACHINE.allowed(order, action)
 
 
 def check(order, action: str) -> Move:
-    """The move for `action`, or IllegalTransition naming the current status."""
-    mv = TRANSITIONS[action]
-    if order.status not in mv.sources:
-        raise IllegalTransition(
-            _("Cannot do “%(action)s” on an order that is “%(status)s”.")
-            % {"action": mv.label, "status": Status(order.status).label}
-        )
-    return mv
+    """The move for `action`, or IllegalTransition (409) naming the status and what it allows."""
+    return MACHINE.check(order, action)
+
+
+def step(order, action: str, *, actor, note: str = "", data: dict | None = None, public: bool | None = None,
+         notify: bool = True):
+    """A step of the table that does not move the order (reported, a photo, a +1, a follow-up):
+    its timeline row with the table's audience, and unless `notify` is False the notices and push."""
+    mv = MACHINE.move(action)
+    public = mv.public if public is None else public
+    if not notify:
+        return events.timeline(order, action=action, actor=actor, public=public, from_status=order.status,
+                               note=note, data=data)
+    return events.record(order, action=action, label=mv.label, public=public, actor=actor,
+                         from_status=order.status, note=note, data=data)
 
 
 def available_actions(order) -> list[str]:
     """Actions the state allows now (the doors still check the user's right)."""
-    return [name for name, mv in TRANSITIONS.items() if order.status in mv.sources and name != "report"]
+    return [name for name in MACHINE.available(order) if name != "report"]

@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from governance.models import Assignment, Department, Region
 from governance.roles import Role
+from households import selectors as places
 from workorders.choices import RoutingMode, TerritorialLevel
 from workorders.models import Category, DutyRoster, RoutingRule
 
@@ -68,11 +69,7 @@ def grid_for_point(lon: float, lat: float) -> Region | None:
 
 
 def _nearest_building_grid(lon: float, lat: float, radius_deg: float = 0.02) -> Region | None:
-    from households.models import Building
-
-    near = Building.objects.filter(lon__isnull=False, lat__isnull=False,
-                                   lon__range=(lon - radius_deg, lon + radius_deg),
-                                   lat__range=(lat - radius_deg, lat + radius_deg)).select_related("grid")
+    near = places.buildings_near(lon, lat, radius_deg)
     best, best_d = None, math.inf
     for b in near:
         assert b.lon is not None and b.lat is not None  # filtered above

@@ -7,11 +7,11 @@ import math
 from django.db.models import Count, Q
 
 from governance import access
+from governance.roles import DEPARTMENT_ROLES, Role
 from workorders import clock
 from workorders.choices import OPEN_STATUSES, Status
 from workorders.models import Category, Photo, TimelineEntry, WorkOrder
 from workorders.rules import rule
-from workorders.services.common import handler_ids_in_path
 
 LIST_RELATED = ("category", "request_type", "region", "assigned_department", "assigned_region", "assigned_user")
 
@@ -195,3 +195,42 @@ def _distance_m(lon1, lat1, lon2, lat2) -> float:
 
 def mask_name(name: str) -> str:
     return (name[:1] + "*" * max(len(name) - 1, 1)) if name else ""
+
+
+# --- who handles an order (read by the services' checks and by lists) -----------------------
+
+def is_handler(user, order: WorkOrder) -> bool:
+    """Whoever the order is assigned to: the person, the department's staff, or staff of the
+    assigned street/community (and the grid's staff when a grid worker holds it)."""
+    if user.is_superuser or access.has_role(user, Role.DISTRICT_ADMIN):
+        return True
+    if order.assigned_user_id and order.assigned_user_id == user.pk:
+        return True
+    for a in user.active_assignments:
+        if a.role in DEPARTMENT_ROLES and order.assigned_department_id and a.department_id == order.assigned_department_id:
+            return True
+        if a.role in (Role.COMMUNITY_STAFF, Role.STREET_OFFICER) and order.assigned_region_id \
+                and not order.assigned_department_id and order.assigned_region is not None \
+                and a.region is not None and order.assigned_region.path.startswith(a.region.path):
+            return True
+        if a.role == Role.GRID_LEADER and order.assigned_user_id and a.region is not None \
+                and order.region_path.startswith(a.region.path):
+            return True
+    return False
+
+
+def handler_ids_in_path(user, order: WorkOrder) -> bool:
+    """Cheap version for lists (no queries): may this user see the reporter's identity?"""
+    if user.is_superuser:
+        return True
+    if order.reporter_id == user.pk:
+        return True
+    if order.assigned_user_id == user.pk:
+        return True
+    for a in user.active_assignments:
+        if a.role in (Role.COMMUNITY_STAFF, Role.STREET_OFFICER, Role.DISTRICT_ADMIN) and a.region_id \
+                and order.region_path.startswith(a.region.path):
+            return True
+        if a.role in DEPARTMENT_ROLES and a.department_id == order.assigned_department_id:
+            return True
+    return False

@@ -1,6 +1,7 @@
 from django.urls import path
 
-from workorders import kpi_views, views
+from workorders import views
+from workorders.kpi import views as kpi_views
 
 app_name = "workorders"
 urlpatterns = [

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from governance import access, audit
 from governance.errors import DomainError, Forbidden, NotFound
 from governance.pagination import IdsFirstPaginator
+from households import selectors as places
 from workorders import lifecycle, order_routing, selectors, services
 from workorders.choices import Channel, Status
 from workorders.forms import REASONS, UNITS, FollowUpForm, ReopenForm, ReportForm, StaffReportForm
@@ -24,18 +25,8 @@ from workorders.models import Category, WorkOrder
 
 
 def _buildings_for(user, staff=False):
-    from households.models import Building
-
-    paths = (access.region_paths(user) if staff
-             else selectors.public_regions(user))
-    if not paths:
-        return Building.objects.none()
-    from django.db.models import Q
-
-    q = Q()
-    for p in paths:
-        q |= Q(grid__path__startswith=p)
-    return Building.objects.filter(q).order_by("address", "name")
+    paths = access.region_paths(user) if staff else selectors.public_regions(user)
+    return places.buildings_under(paths)
 
 
 def _order_or_404(user, pk, action="view"):
@@ -230,7 +221,7 @@ def staff(request):
         qs = selectors.my_queue(request.user) if scope == "mine" else selectors.queue(request.user)
     counts = selectors.queue_counts(selectors.orders(request.user))
     page = IdsFirstPaginator(qs, 30).get_page(request.GET.get("page"))  # a deferred join: see its docstring
-    from workorders.models_kpi import OrderStats
+    from workorders.kpi.models import OrderStats
 
     return render(request, "workorders/staff_queue.html", {
         "page": page, "counts": counts, "scope": scope,

@@ -259,7 +259,8 @@ def bench_sweep(repeat):
 
 def bench_figures(repeat):
     from governance.models import User
-    from workorders import hotspots, kpi
+    from workorders.kpi import hotspots
+    from workorders.kpi import selectors as kpi
 
     rows = []
     district = User.objects.get(username="liu_district")

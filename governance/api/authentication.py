@@ -1,10 +1,8 @@
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 
-from governance.models import ApiToken
-from governance.models.tokens import hash_token
+from governance import selectors, services
 
 
 class ApiTokenAuthentication(authentication.BaseAuthentication):
@@ -19,16 +17,10 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
         if len(header) != 2:
             raise exceptions.AuthenticationFailed(_("Invalid token header."))
         raw = header[1].decode(errors="replace")
-        token = (
-            ApiToken.objects.select_related("user", "department")
-            .filter(key_hash=hash_token(raw), revoked_at__isnull=True)
-            .first()
-        )
+        token = selectors.token_for_key(raw)
         if token is None or not token.user.is_active:
             raise exceptions.AuthenticationFailed(_("Invalid or revoked token."))
-        now = timezone.now()
-        if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
-            ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        services.token_touch(token)
         return token.user, token
 
     def authenticate_header(self, request):

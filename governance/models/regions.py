@@ -2,7 +2,11 @@
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
+from django.dispatch import Signal
 from django.utils.translation import gettext_lazy as _
+
+# Sent inside the move's transaction; governance.regions rewrites every copy of the old path.
+region_moved = Signal()
 
 
 class RegionLevel(models.TextChoices):
@@ -53,9 +57,7 @@ class Region(models.Model):
         if new_path != self.path:
             old, self.path = self.path, new_path
             if old:  # moved: the subtree and every copy of its paths follow (governance.regions)
-                from governance.regions import rewrite_prefix
-
-                rewrite_prefix(old, new_path)
+                region_moved.send(sender=Region, region=self, old=old, new=new_path)
             else:
                 Region.objects.filter(pk=self.pk).update(path=new_path)
 

@@ -60,19 +60,3 @@ class OfficeHours(models.Model):
 
     def period_times(self) -> list[tuple[datetime.time, datetime.time]]:
         return [(datetime.time.fromisoformat(a), datetime.time.fromisoformat(b)) for a, b in self.periods]
-
-
-def _invalidate_calendar(sender, **kwargs):
-    from django.db import transaction
-
-    from governance import workdays
-
-    workdays.invalidate()
-    transaction.on_commit(workdays.invalidate)
-
-
-# The calendar is cached per process (governance.workdays); any edit, from admin or a
-# command, drops it here and again at commit.
-for _model in (Holiday, HolidayYear, OfficeHours):
-    for _signal in (models.signals.post_save, models.signals.post_delete):
-        _signal.connect(_invalidate_calendar, sender=_model, dispatch_uid=f"workdays-{_model.__name__}-{id(_signal)}")

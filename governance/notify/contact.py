@@ -62,9 +62,7 @@ def notify_contact(*, phone: str, text: str, kind: str, obj=None, urgent: bool =
     except IntegrityError:  # a concurrent retry with the same key won
         return ContactMessage.objects.get(dedup_key=dedup_key)
     if not_before <= now:
-        from governance import tasks
-
-        taskqueue.enqueue_on_commit(tasks.contact_message_send, message.pk)
+        taskqueue.enqueue_on_commit("governance.contact_message_send", message.pk)
     return message
 
 

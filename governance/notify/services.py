@@ -89,9 +89,9 @@ def notify(*, user, title, body="", url="", kind="info", obj=None, channels=DEFA
     transaction.on_commit(lambda: _after_commit(pk))
     if {"sms", "email"} & set(notification.channels):
         # SMS and e-mail wait in the database if the broker is down (was: best effort, lost).
-        from governance import taskqueue, tasks
+        from governance import taskqueue
 
-        taskqueue.enqueue_on_commit(tasks.notify_send_external, pk)
+        taskqueue.enqueue_on_commit("governance.notify_send_external", pk)
     return notification
 
 

@@ -5,19 +5,29 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from governance import access, audit
-from governance.errors import Forbidden, IllegalTransition, ValidationFailed
+from governance import access
+from governance.errors import Forbidden, ValidationFailed
+from governance.statemachine import Machine, Move
 from households.models import ChangeRequest, ChangeRequestEvent, ChangeStatus, Person, SourceKind
 from households.services.people import PERSON_FIELDS, person_apply_changes, person_values
 
 S = ChangeStatus
-# The one transition table: (from, to) → the policy action the actor needs.
-TRANSITIONS = {
-    (S.DRAFT, S.SUBMITTED): "submit",
-    (S.SUBMITTED, S.APPROVED): "approve",
-    (S.SUBMITTED, S.DECLINED): "approve",
-}
+
+
+def _record(req: ChangeRequest, *, action, move, actor, before, note, data, at) -> ChangeRequestEvent:
+    return ChangeRequestEvent.objects.create(request=req, from_status=before, to_status=req.status, actor=actor,
+                                             note=note)
+
+
+# The one transition table (governance.statemachine). Its proposer submits a request (or a reviewer
+# does); a reviewer other than the proposer approves or declines it.
+MACHINE = Machine("change_request", label=lambda status: ChangeStatus(status).label, record=_record, moves={
+    "submit": Move((S.DRAFT,), S.SUBMITTED, gettext_lazy("submit"), right=("submit", "approve")),
+    "approve": Move((S.SUBMITTED,), S.APPROVED, gettext_lazy("approve")),
+    "decline": Move((S.SUBMITTED,), S.DECLINED, gettext_lazy("decline"), right="approve"),
+})
 # Residents may correct these fields of their own household; staff anything editable.
 RESIDENT_FIELDS = ("name", "relation", "phone", "id_number", "id_type", "birth_date", "sex")
 
@@ -50,15 +60,6 @@ def _unseal(changes: dict) -> dict:
     return {k: pii.decrypt(v[len(ENC):]) if isinstance(v, str) and v.startswith(ENC) else v for k, v in changes.items()}
 
 
-def _move(req: ChangeRequest, to: str, *, actor, note: str = "") -> ChangeRequest:
-    if (req.status, to) not in TRANSITIONS:
-        raise IllegalTransition(_("A change request cannot go from %(a)s to %(b)s.")
-                                % {"a": S(req.status).label, "b": S(to).label})
-    ChangeRequestEvent.objects.create(request=req, from_status=req.status, to_status=to, actor=actor, note=note)
-    req.status = to
-    return req
-
-
 def _may_propose(actor, person: Person) -> None:
     access.require(actor, "view", person)
     if not access.can(actor, "propose", person):
@@ -85,18 +86,13 @@ def change_request_create(*, person: Person, changes: dict, actor, reason: str =
                                        source=source, visit=visit, created_by=actor, region_path=person.region_path)
     ChangeRequestEvent.objects.create(request=req, to_status=S.DRAFT, actor=actor, note=reason[:300])
     if submit:
-        _move(req, S.SUBMITTED, actor=actor)
-        req.save(update_fields=["status"])
+        MACHINE.apply(req, "submit", actor=actor)
     return req
 
 
 @transaction.atomic
 def change_request_submit(*, request: ChangeRequest, actor) -> ChangeRequest:
-    req = ChangeRequest.objects.select_for_update().get(pk=request.pk)
-    if req.created_by_id != actor.pk:
-        access.require(actor, "approve", req)
-    _move(req, S.SUBMITTED, actor=actor)
-    req.save(update_fields=["status"])
+    req, _event = MACHINE.run(request, "submit", actor=actor)
     return req
 
 
@@ -122,15 +118,17 @@ def change_request_diff(req: ChangeRequest) -> list[dict]:
 @transaction.atomic
 def change_request_approve(*, request: ChangeRequest, actor, note: str = "") -> ChangeRequest:
     access.require(actor, "approve", request)
-    req = ChangeRequest.objects.select_for_update().get(pk=request.pk)
-    if req.created_by_id == actor.pk:
+    if request.created_by_id == actor.pk:
         raise Forbidden(_("Someone else must review a change you proposed."))
-    _move(req, S.APPROVED, actor=actor, note=note)
-    person_apply_changes(person=req.person, changes=_unseal(req.changes), kind=req.source, ref=f"CR{req.pk}", actor=actor)
-    req.reviewed_by, req.reviewed_at = actor, timezone.now()
-    req.changes = {k: ("(applied)" if k in ("id_number", "phone") else v) for k, v in req.changes.items()}
-    req.save()
-    audit.record(actor=actor, action="change_request.approve", obj=req.person, data={"request": req.pk})
+
+    def approved(req):
+        person_apply_changes(person=req.person, changes=_unseal(req.changes), kind=req.source, ref=f"CR{req.pk}",
+                             actor=actor)
+        req.reviewed_by, req.reviewed_at = actor, timezone.now()
+        req.changes = {k: ("(applied)" if k in ("id_number", "phone") else v) for k, v in req.changes.items()}
+
+    req, _event = MACHINE.run(request, "approve", actor=actor, note=note, change=approved,
+                              audit_data={"person": request.person_id})
     return req
 
 
@@ -139,10 +137,11 @@ def change_request_decline(*, request: ChangeRequest, actor, reason: str) -> Cha
     access.require(actor, "approve", request)
     if not (reason or "").strip():
         raise ValidationFailed(_("Say why the change is declined."), fields={"reason": [_("A reason is required.")]})
-    req = ChangeRequest.objects.select_for_update().get(pk=request.pk)
-    _move(req, S.DECLINED, actor=actor, note=reason)
-    req.reviewed_by, req.reviewed_at, req.decline_reason = actor, timezone.now(), reason.strip()
-    req.changes = {k: ("(declined)" if k in ("id_number", "phone") else v) for k, v in req.changes.items()}
-    req.save()
-    audit.record(actor=actor, action="change_request.decline", obj=req.person, data={"request": req.pk})
+
+    def declined(req):
+        req.reviewed_by, req.reviewed_at, req.decline_reason = actor, timezone.now(), reason.strip()
+        req.changes = {k: ("(declined)" if k in ("id_number", "phone") else v) for k, v in req.changes.items()}
+
+    req, _event = MACHINE.run(request, "decline", actor=actor, note=reason, change=declined,
+                              audit_data={"person": request.person_id})
     return req

@@ -48,6 +48,9 @@ ID_TYPE_NAMES = {"居民身份证": IdType.RESIDENT_ID, "身份证": IdType.RESI
                  "港澳台居民来往内地通行证": IdType.TRAVEL_PERMIT, **{v: v for v in IdType.values}}
 REQUIRED = ("name", "id_number", "address", "building", "room")
 MAX_ROWS = 50_000
+# The tasks by their Celery names (households.tasks imports this module, not the reverse).
+CHECK_TASK = "households.tasks.import_check"
+APPLY_TASK = "households.tasks.import_apply"
 PROGRESS_EVERY = 500
 
 # One checked row: the row, its ID type, its validated ID and its unit; each None when check()
@@ -107,9 +110,7 @@ def job_create(*, upload, region, actor) -> ImportJob:
     job = ImportJob.objects.create(file=upload, original_name=upload.name[:200], region=region,
                                    region_path=region.path, created_by=actor)
     audit.record(actor=actor, action="import.upload", obj=job, region=region)
-    from households import tasks
-
-    taskqueue.enqueue_on_commit(tasks.import_check, job.pk)
+    taskqueue.enqueue_on_commit(CHECK_TASK, job.pk)
     return job
 
 
@@ -307,10 +308,8 @@ def job_apply_request(*, job: ImportJob, actor) -> ImportJob:
     access.require(actor, "change", job)
     if job.status != ImportStatus.PREVIEW:
         raise Conflict(_("Only a checked file without errors can be applied."))
-    from households import tasks
-
     ImportJob.objects.filter(pk=job.pk).update(status=ImportStatus.APPLYING, status_changed_at=timezone.now())
-    taskqueue.enqueue_on_commit(tasks.import_apply, job.pk, actor.pk)
+    taskqueue.enqueue_on_commit(APPLY_TASK, job.pk, actor.pk)
     job.status = ImportStatus.APPLYING
     return job
 
@@ -333,11 +332,10 @@ def jobs_unstick(*, now=None) -> dict[str, int]:
     whole, so it is failed with the reason. A job whose task still waits for the broker
     (PendingTask) is left alone: the broker is down, the job is not lost."""
     from governance.models import PendingTask
-    from households import tasks
 
     now = now or timezone.now()
     waiting = {args[0] for args in PendingTask.objects.filter(
-        task__in=[tasks.import_check.name, tasks.import_apply.name]).values_list("args", flat=True) if args}
+        task__in=[CHECK_TASK, APPLY_TASK]).values_list("args", flat=True) if args}
     counts = {"requeued": 0, "failed": 0}
     checking = ImportJob.objects.filter(status__in=[ImportStatus.UPLOADED, ImportStatus.VALIDATING],
                                         status_changed_at__lt=now - STUCK_AFTER)
@@ -349,7 +347,7 @@ def jobs_unstick(*, now=None) -> dict[str, int]:
             job = ImportJob.objects.select_for_update().get(pk=job.pk)
             if job.status in (ImportStatus.UPLOADED, ImportStatus.VALIDATING) and job.requeues < MAX_REQUEUES:
                 ImportJob.objects.filter(pk=job.pk).update(requeues=job.requeues + 1, status_changed_at=now)
-                taskqueue.enqueue_on_commit(tasks.import_check, job.pk)
+                taskqueue.enqueue_on_commit(CHECK_TASK, job.pk)
                 counts["requeued"] += 1
                 continue
             ImportJob.objects.filter(pk=job.pk).update(

@@ -28,7 +28,7 @@ def test_home_sends_residents_to_resident_pages_and_staff_to_the_back_office(cli
 
 
 def test_cards_for_routes_that_do_not_exist_are_left_out(client_for):
-    from governance.views import PORTAL_LINKS
+    from governance.selectors import PORTAL_LINKS
 
     response = client_for("wang_resident").get("/")
     shown = {c["name"] for c in response.context["cards"]}
@@ -181,7 +181,7 @@ def test_swagger_ui_loads_its_assets_locally(client_for):
 
 def test_a_user_without_a_role_is_offered_registration(client):
     from governance.models import User
-    from governance.views import portal_links
+    from governance.selectors import portal_links
 
     newcomer = User.objects.create_user(username="new_neighbour", password="x-Linli@2026")
     names = {c["name"] for c in portal_links(newcomer)}
@@ -192,7 +192,7 @@ def test_a_user_without_a_role_is_offered_registration(client):
 
 
 def test_staff_see_care_alerts_and_residents_do_not(world):
-    from governance.views import portal_links
+    from governance.selectors import portal_links
 
     assert "care:alerts" in {c["name"] for c in portal_links(world.users["li_gridworker"])}
     assert "care:alerts" not in {c["name"] for c in portal_links(world.users["wang_resident"])}

@@ -177,3 +177,26 @@ def test_retention_purges_moved_out(world, hh):
     p = Person.objects.get(pk=hh.a2p.pk)
     assert p.id_number_enc == "" and p.purged_at and p.name == "吴大爷"
     assert persons_purge_moved_out(actor=access.system(), days=365) == 0
+
+
+def test_a_change_request_moves_through_the_core_table(world, hh):
+    """Draft → submitted → declined on governance.statemachine: a refused move lists what the
+    draft allows, each move is a timeline row and an audit event."""
+    from governance.errors import IllegalTransition
+    from governance.models import AuditEvent
+    from households.models import ChangeRequest
+    from households.services import change_request_submit
+
+    wang, zhao = world.users["wang_resident"], world.users["zhao_community"]
+    req = change_request_create(person=hh.wang, changes={"relation": "户主"}, actor=wang, submit=False)
+    assert req.status == "draft"
+    with pytest.raises(IllegalTransition) as refused:
+        change_request_decline(request=req, actor=zhao, reason="x")
+    assert [a["action"] for a in refused.value.allowed] == ["submit"]
+    change_request_submit(request=req, actor=wang)
+    change_request_decline(request=ChangeRequest.objects.get(pk=req.pk), actor=zhao, reason="证件不符")
+    req.refresh_from_db()
+    assert req.status == "declined" and req.decline_reason == "证件不符"
+    assert list(req.events.order_by("pk").values_list("from_status", "to_status")) == [
+        ("", "draft"), ("draft", "submitted"), ("submitted", "declined")]
+    assert AuditEvent.objects.filter(action="change_request.decline", object_id=str(req.pk)).exists()

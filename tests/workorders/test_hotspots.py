@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 
 from governance.errors import Forbidden, NotFound, ValidationFailed
 from households.models import Building
-from workorders import hotspots
+from workorders.kpi import hotspots
 
 from .kpi_factory import at, order
 

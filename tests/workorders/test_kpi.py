@@ -13,8 +13,9 @@ from django.utils.translation import gettext
 from governance import workdays
 from governance.errors import Forbidden, NotFound, ValidationFailed
 from governance.models import AuditEvent
-from workorders import kpi
-from workorders.models_kpi import KpiWeights
+from workorders.kpi import selectors as kpi
+from workorders.kpi import services as kpi_services
+from workorders.kpi.models import KpiWeights
 
 from .kpi_factory import at, order
 
@@ -130,18 +131,18 @@ def test_query_count_does_not_grow_with_orders(world, cats, street_a_orders):
 
 def test_weights_are_edited_by_the_district_only(world, street_a_orders):
     with pytest.raises(Forbidden):
-        kpi.kpi_weights_update(actor=world.users["chen_street"], response=1, resolution=0, satisfaction=0,
+        kpi_services.kpi_weights_update(actor=world.users["chen_street"], response=1, resolution=0, satisfaction=0,
                                basic_score=0.8)
     with pytest.raises(ValidationFailed) as exc:
-        kpi.kpi_weights_update(actor=world.users["liu_district"], response=0.5, resolution=0.5, satisfaction=0.5,
+        kpi_services.kpi_weights_update(actor=world.users["liu_district"], response=0.5, resolution=0.5, satisfaction=0.5,
                                basic_score=0.8)
     assert "satisfaction" in exc.value.fields
     with pytest.raises(ValidationFailed) as exc:
-        kpi.kpi_weights_update(actor=world.users["liu_district"], response="x", resolution=0.5, satisfaction=0.5,
+        kpi_services.kpi_weights_update(actor=world.users["liu_district"], response="x", resolution=0.5, satisfaction=0.5,
                                basic_score=2)
     assert set(exc.value.fields) == {"response", "basic_score"}
     assert not KpiWeights.objects.exists()
-    kpi.kpi_weights_update(actor=world.users["liu_district"], response=0.2, resolution=0.2, satisfaction=0.6,
+    kpi_services.kpi_weights_update(actor=world.users["liu_district"], response=0.2, resolution=0.2, satisfaction=0.6,
                            basic_score=0.5)
     t = kpi.report(world.users["chen_street"], period=NOV).total.as_dict(kpi.current_weights())
     assert t["satisfaction_rate"] == 0.5  # (1 + 0.5 + 0) / 3
@@ -193,7 +194,7 @@ def test_excel_export_is_scoped_and_audited(world, street_a_orders):
 
     from openpyxl import load_workbook
 
-    body = kpi.export_xlsx(world.users["chen_street"], group="region", region=world.streets[0], period=NOV)
+    body = kpi_services.export_xlsx(world.users["chen_street"], group="region", region=world.streets[0], period=NOV)
     ws = load_workbook(io.BytesIO(body)).active
     rows = list(ws.iter_rows(values_only=True))
     assert rows[3] == tuple(str(title) for _k, title in kpi.export_columns())
@@ -201,7 +202,7 @@ def test_excel_export_is_scoped_and_audited(world, street_a_orders):
     ev = AuditEvent.objects.get(action="workorders.kpi_export")
     assert ev.actor == world.users["chen_street"] and ev.region == world.streets[0]
     with pytest.raises(Forbidden):
-        kpi.export_xlsx(world.users["li_gridworker"], group="region", region=world.grids[0], period=NOV)
+        kpi_services.export_xlsx(world.users["li_gridworker"], group="region", region=world.grids[0], period=NOV)
 
 
 def test_the_demo_shows_its_own_handling_time(world):

@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 
 from governance.models import AuditEvent
-from workorders.models_kpi import KpiWeights
+from workorders.kpi.models import KpiWeights
 
 from .kpi_factory import at, order
 

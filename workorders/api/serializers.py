@@ -7,7 +7,7 @@ from rest_framework import serializers
 from governance import access
 from governance.api.fields import ALL_ROWS, ScopedModelSerializer, ScopedPrimaryKeyRelatedField
 from governance.models import Department, Region, User
-from households.models import Building, Unit
+from households import selectors as places
 from workorders import clock, lifecycle, selectors
 from workorders.choices import CategoryKind, Channel, LimitUnit, Satisfaction, Status, Urgency
 from workorders.models import Category, OrderApplication, Photo, RequestType, TimelineEntry, WorkOrder
@@ -290,9 +290,9 @@ class ReportSerializer(serializers.Serializer):
     lat = serializers.DecimalField(max_digits=10, decimal_places=6, required=False, allow_null=True)
     # Deliberately every building and unit: anyone may report a problem at any address of the
     # district (a street, a neighbour's building); an address is not personal data.
-    building = ScopedPrimaryKeyRelatedField(queryset=Building.objects.all(), scope=ALL_ROWS, required=False,
+    building = ScopedPrimaryKeyRelatedField(queryset=places.all_buildings(), scope=ALL_ROWS, required=False,
                                             allow_null=True)
-    unit = ScopedPrimaryKeyRelatedField(queryset=Unit.objects.all(), scope=ALL_ROWS, required=False, allow_null=True)
+    unit = ScopedPrimaryKeyRelatedField(queryset=places.all_units(), scope=ALL_ROWS, required=False, allow_null=True)
     address = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
     contact_name = serializers.CharField(max_length=50, required=False, allow_blank=True, default="")
     contact_phone = serializers.CharField(max_length=20, required=False, allow_blank=True, default="")

@@ -1,7 +1,8 @@
 from django.urls import URLPattern, URLResolver, include, path
 from rest_framework.routers import SimpleRouter
 
-from workorders.api import kpi_views, views
+from workorders.api import views
+from workorders.kpi import api as kpi_views
 
 router = SimpleRouter(trailing_slash=True)
 router.register("orders", views.OrderViewSet, basename="order")

@@ -16,7 +16,7 @@ from governance.errors import Forbidden, IllegalTransition, ValidationFailed
 from governance.models import Department, Region
 from governance.notify.services import lazy_format
 from governance.roles import GRID_ROLES
-from workorders import deadlines, events
+from workorders import deadlines, events, lifecycle
 from workorders import order_routing as routing
 from workorders.choices import NON_DISPATCH_REASONS, PhotoStage, Status, Urgency
 from workorders.models import Photo, PlusOne, WorkOrder
@@ -265,7 +265,7 @@ def order_merge(*, order: WorkOrder, into: WorkOrder, actor, note: str = "") -> 
         _row, created = PlusOne.objects.get_or_create(order=into, user_id=uid)
         added += created
     WorkOrder.objects.filter(pk=into.pk).update(plus_ones=F("plus_ones") + added)
-    events.timeline(into, action="plus_one", actor=actor, from_status=into.status,
-                    note=_("merged from %(number)s") % {"number": order.number}, data={"from": order.pk})
+    lifecycle.step(into, "plus_one", actor=actor, note=_("merged from %(number)s") % {"number": order.number},
+                   data={"from": order.pk}, notify=False)
     events.push(into, "merge")
     return order

@@ -8,11 +8,12 @@ from django.utils.translation import gettext as _
 
 from governance import access
 from governance.errors import Forbidden, ValidationFailed
-from workorders import events
+from workorders import lifecycle
 from workorders.choices import FollowUpChannel, Satisfaction
 from workorders.lifecycle import check
 from workorders.models import FollowUp, WorkOrder
-from workorders.services.common import is_handler, locked, now
+from workorders.selectors import is_handler
+from workorders.services.common import locked, now
 
 
 @transaction.atomic
@@ -40,7 +41,6 @@ def followup_record(*, order: WorkOrder, actor, contacted_in_time: bool, solved:
     if order.followed_up_at is None:  # the follow-up owed since closing is done (call or the reporter's answer)
         order.followed_up_at = row.at
     order.save(update_fields=["followed_up_at", "updated_at"])
-    events.record(order, action="followup", actor=actor, from_status=order.status,
-                  note=f"{Satisfaction(satisfaction).label}", data={"followup": row.pk, "solved": bool(solved)},
-                  public=own)
+    lifecycle.step(order, "followup", actor=actor, note=f"{Satisfaction(satisfaction).label}",
+                   data={"followup": row.pk, "solved": bool(solved)}, public=own)
     return row

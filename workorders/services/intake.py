@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from governance import access, idempotency, images
 from governance.errors import Forbidden, ValidationFailed
 from governance.roles import Role
-from workorders import deadlines, events
+from workorders import deadlines, events, lifecycle
 from workorders import order_routing as routing
 from workorders.choices import STAFF_CHANNELS, Channel, PhotoStage, Status, Urgency
 from workorders.models import Photo, PlusOne, WorkOrder
@@ -132,7 +132,7 @@ def order_report(*, actor, channel: str, category, description: str, lon=None, l
                              field="external_id")
     order.number = f"GD{at.astimezone(deadlines.workdays.TZ):%Y%m%d}{order.pk:07d}"
     WorkOrder.objects.filter(pk=order.pk).update(number=order.number)
-    entry = events.record(order, action="report", actor=actor, note="")
+    entry = lifecycle.step(order, "report", actor=actor)
     for content in cleaned:
         Photo.objects.create(order=order, stage=PhotoStage.REPORT, entry=entry, image=content, size=content.size,
                              uploaded_by=actor)
@@ -158,6 +158,6 @@ def order_plus_one(*, order: WorkOrder, actor) -> WorkOrder:
     if created:
         WorkOrder.objects.filter(pk=order.pk).update(plus_ones=order.plus_ones + 1)
         order.plus_ones += 1
-        events.timeline(order, action="plus_one", actor=actor, from_status=order.status)
+        lifecycle.step(order, "plus_one", actor=actor, notify=False)
         events.push(order, "plus_one")
     return order

@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 
 from governance import images
 from governance.errors import ValidationFailed
-from workorders import events
+from workorders import events, lifecycle
 from workorders.choices import PhotoStage, Status
 from workorders.lifecycle import check
 from workorders.models import Photo, WorkOrder
@@ -28,7 +28,7 @@ def order_add_photos(*, order: WorkOrder, actor, files, note: str = "") -> list[
         raise ValidationFailed(fields={"photos": [_("Send 1 to %(n)s photos.") % {"n": MAX_PER_UPLOAD}]})
     stage = PhotoStage.HANDLED if (not own and order.status == Status.IN_PROGRESS) else PhotoStage.TIMELINE
     cleaned = [images.clean_image(f) for f in files]
-    entry = events.timeline(order, action="photo", actor=actor, from_status=order.status, note=note)
+    entry = lifecycle.step(order, "photo", actor=actor, note=note, notify=False)
     events.push(order, "photo")
     return [Photo.objects.create(order=order, stage=stage, entry=entry, image=c, size=c.size, uploaded_by=actor)
             for c in cleaned]

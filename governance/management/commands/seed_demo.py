@@ -2,13 +2,12 @@
 Idempotent: running it twice changes nothing the second time."""
 
 import unicodedata
-from importlib import import_module
 
-from django.apps import apps
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from governance import seed as core_seed
+from governance.autodiscover import app_modules
 
 
 def _pad(text: str, width: int) -> str:
@@ -26,17 +25,11 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         with transaction.atomic():
             world = core_seed.seed()
-            for config in apps.get_app_configs():
-                if config.name == "governance":
-                    continue
-                try:
-                    module = import_module(f"{config.name}.seed")
-                except ModuleNotFoundError as exc:
-                    if exc.name != f"{config.name}.seed":
-                        raise
+            for module in app_modules("seed"):
+                if module is core_seed:
                     continue
                 module.seed(world)
-                self.stdout.write(f"seeded {config.label}")
+                self.stdout.write(f"seeded {module.__name__.rpartition('.')[0]}")
         if not options["quiet_accounts"]:
             self.stdout.write("")
             self.stdout.write(f"Demo accounts (password for all: {core_seed.DEMO_PASSWORD})")

@@ -3,7 +3,7 @@ ingest (readings in, retention), watch (consent, away flags), alerts (lifecycle,
 sweep (detection run), config (settings and ladder defaults)."""
 
 from households.care.services.alerts import (
-    TRANSITIONS,
+    MACHINE,
     alert_acknowledge,
     alert_resolve,
     alert_start_visit,
@@ -21,7 +21,7 @@ from households.care.services.watch import (
 )
 
 __all__ = [
-    "TRANSITIONS", "alert_acknowledge", "alert_resolve", "alert_start_visit", "alerts_escalate", "away_flag_cancel",
+    "MACHINE", "alert_acknowledge", "alert_resolve", "alert_start_visit", "alerts_escalate", "away_flag_cancel",
     "away_flag_set", "care_sweep", "consent_record", "consent_withdraw", "ensure_defaults", "may_set_away",
     "readings_ingest", "readings_purge",
 ]

@@ -1,6 +1,7 @@
 """The alert lifecycle and the escalation ladder.
 
-One transition table; an illegal move is a 409. Every move and every ladder step is a
+One transition table (`MACHINE`, governance.statemachine); an illegal move is a 409 listing the
+moves the alert's state allows. Every move and every ladder step is a
 timeline row (AlertEvent) and a notification (governance.notify). The ladder is re-derived from
 the database by the sweep (`alerts_escalate`), so a lost task only delays a step.
 """
@@ -16,11 +17,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from governance import access, audit
-from governance.errors import IllegalTransition, ValidationFailed
+from governance import access
+from governance.errors import ValidationFailed
 from governance.models import Assignment, Region, User
 from governance.notify.services import lazy_format, notify
 from governance.roles import GRID_ROLES, Role
+from governance.statemachine import Machine, Move
 from households.care import events
 from households.care.models import (
     CARE_KINDS,
@@ -37,47 +39,35 @@ from households.care.models import (
 )
 
 S = AlertState
-# (state, action) -> next state. Nothing else is possible.
-TRANSITIONS: dict[tuple[str, str], str] = {
-    (S.OPEN, "acknowledge"): S.ACKNOWLEDGED,
-    (S.OPEN, "visit"): S.VISITING,
-    (S.ACKNOWLEDGED, "visit"): S.VISITING,
-    (S.OPEN, "resolve"): S.RESOLVED,
-    (S.ACKNOWLEDGED, "resolve"): S.RESOLVED,
-    (S.VISITING, "resolve"): S.RESOLVED,
-}
-ACTION_LABELS = {"acknowledge": gettext_lazy("acknowledge"), "visit": gettext_lazy("start a visit"),
-                 "resolve": gettext_lazy("resolve")}
 
 
-def _transition(alert: Alert, action: str, *, actor, note: str, now: datetime, step: str = "") -> AlertEvent:
-    target = TRANSITIONS.get((alert.state, action))
-    if target is None or (action == "visit" and alert.kind == AlertKind.DEVICE):
-        raise IllegalTransition(
-            _("A %(state)s alert cannot be moved to “%(action)s”.")
-            % {"state": alert.get_state_display(), "action": ACTION_LABELS.get(action, action)}
-        )
-    before = alert.state
-    alert.state = target
+def _no_visit_for_a_device(alert: Alert, actor):
+    if alert.kind == AlertKind.DEVICE:
+        return _("A device alert is resolved, not visited: check the meter.")
+    return None
+
+
+def _record(alert: Alert, *, action, move, actor, before, note, data, at) -> AlertEvent:
     events.push(alert, action)  # after commit
-    return AlertEvent.objects.create(alert=alert, at=now, actor=actor, action=action, step=step,
-                                     from_state=before, to_state=target, note=note)
+    return AlertEvent.objects.create(alert=alert, at=at, actor=actor, action=action, step="",
+                                     from_state=before, to_state=alert.state, note=note)
 
 
-def _locked(alert: Alert) -> Alert:
-    return Alert.objects.select_for_update().get(pk=alert.pk)
+# The alert's lifecycle (governance.statemachine): grid staff with the "act" right move it.
+MACHINE = Machine("care.alert", field="state", label=lambda state: AlertState(state).label, record=_record, moves={
+    "acknowledge": Move((S.OPEN,), S.ACKNOWLEDGED, gettext_lazy("acknowledge"), right="act"),
+    "visit": Move((S.OPEN, S.ACKNOWLEDGED), S.VISITING, gettext_lazy("start a visit"), right="act",
+                  guard=_no_visit_for_a_device),
+    "resolve": Move((S.OPEN, S.ACKNOWLEDGED, S.VISITING), S.RESOLVED, gettext_lazy("resolve"), right="act"),
+})
 
 
 @transaction.atomic
 def alert_acknowledge(*, alert: Alert, actor, note: str = "", now: datetime | None = None) -> Alert:
     now = now or timezone.now()
-    access.require(actor, "act", alert)
-    alert = _locked(alert)
-    event = _transition(alert, "acknowledge", actor=actor, note=note, now=now)
-    alert.acknowledged_at = now
-    alert.save(update_fields=["state", "acknowledged_at"])
+    alert, event = MACHINE.run(alert, "acknowledge", actor=actor, note=note, at=now, region=alert.grid,
+                               change=lambda a: setattr(a, "acknowledged_at", now))
     _notify_followers(alert, event, exclude=actor)
-    audit.record(actor=actor, action="care.alert.acknowledge", obj=alert, region=alert.grid)
     return alert
 
 
@@ -88,16 +78,16 @@ def alert_start_visit(*, alert: Alert, actor, helpers: str = "", note: str = "",
     access.require(actor, "act", alert)
     if helpers not in VisitHelp.values:
         raise ValidationFailed(fields={"helpers": [_("Choose who comes along.")]})
-    alert = _locked(alert)
-    event = _transition(alert, "visit", actor=actor, note=note, now=now)
-    if alert.acknowledged_at is None:
-        alert.acknowledged_at = now
-    alert.save(update_fields=["state", "acknowledged_at"])
+
+    def acknowledged(a):
+        a.acknowledged_at = a.acknowledged_at or now
+
+    alert, event = MACHINE.run(alert, "visit", actor=actor, note=note, at=now, region=alert.grid,
+                               audit_data={"helpers": helpers}, change=acknowledged)
     visit, _created = VisitTask.objects.get_or_create(alert=alert, defaults={"requested_at": now})
     visit.started_at, visit.started_by, visit.helpers = now, actor, helpers
     visit.save(update_fields=["started_at", "started_by", "helpers"])
     _notify_followers(alert, event, exclude=actor)
-    audit.record(actor=actor, action="care.alert.visit", obj=alert, region=alert.grid, data={"helpers": helpers})
     return alert
 
 
@@ -109,13 +99,14 @@ def alert_resolve(*, alert: Alert, actor, outcome: str, note: str = "", now: dat
         raise ValidationFailed(fields={"outcome": [_("Choose an outcome.")]})
     if outcome in (Outcome.NEEDED_HELP, Outcome.HOSPITAL) and not note.strip():
         raise ValidationFailed(fields={"note": [_("Say what happened.")]})
-    alert = _locked(alert)
-    event = _transition(alert, "resolve", actor=actor, note=note, now=now)
-    alert.outcome, alert.note, alert.resolved_at = outcome, note, now
-    alert.save(update_fields=["state", "outcome", "note", "resolved_at"])
+
+    def resolved(a):
+        a.outcome, a.note, a.resolved_at = outcome, note, now
+
+    alert, event = MACHINE.run(alert, "resolve", actor=actor, note=note, at=now, region=alert.grid,
+                               audit_data={"outcome": outcome}, change=resolved)
     VisitTask.objects.filter(alert=alert, done_at__isnull=True, started_at__isnull=False).update(done_at=now)
     _notify_followers(alert, event, exclude=actor)
-    audit.record(actor=actor, action="care.alert.resolve", obj=alert, region=alert.grid, data={"outcome": outcome})
     return alert
 
 

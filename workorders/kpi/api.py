@@ -12,7 +12,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from governance.api.mixins import TokenScope
-from workorders import hotspots, kpi
+from workorders.kpi import hotspots, services
+from workorders.kpi import selectors as kpi
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -177,7 +178,7 @@ class KpiExportView(APIView):
                    responses={(200, XLSX): OpenApiResponse(OpenApiTypes.BINARY, description=".xlsx")})
     def get(self, request):
         args = _report_args(request)
-        body = kpi.export_xlsx(request.user, **args)
+        body = services.export_xlsx(request.user, **args)
         response = HttpResponse(body, content_type=XLSX)
         name = f"kpi-{args['group']}-{args['period'].start:%Y%m%d}-{args['period'].end:%Y%m%d}.xlsx"
         response["Content-Disposition"] = f'attachment; filename="{name}"'
@@ -197,7 +198,7 @@ class KpiWeightsView(APIView):
     def put(self, request):
         ser = WeightsSerializer(data=request.data, context={"request": request})
         ser.is_valid(raise_exception=True)
-        kpi.kpi_weights_update(actor=request.user, **ser.validated_data)
+        services.kpi_weights_update(actor=request.user, **ser.validated_data)
         return Response(WeightsSerializer(kpi.current_weights().as_dict()).data)
 
 

@@ -39,10 +39,11 @@ from django.utils.translation import gettext_lazy
 from governance import workdays
 from governance.errors import Forbidden, ValidationFailed
 from governance.models import Region
+from households import selectors as places
 from workorders.choices import Status
-from workorders.kpi import resolve_region, scoped
+from workorders.kpi.models import OrderStats
+from workorders.kpi.selectors import resolve_region, scoped
 from workorders.models import Category
-from workorders.models_kpi import OrderStats
 
 TZ = workdays.TZ
 # ~100 m at Beijing's latitude (1° of latitude ≈ 111 km; of longitude ≈ 85 km at 40° N).
@@ -116,12 +117,10 @@ def _base(user, region: Region, since: dt.datetime, until: dt.datetime):
 
 
 def _place_labels(keys) -> dict[str, dict]:
-    from households.models import Building
-
     b_ids = [int(k[1:]) for k in keys if k.startswith("b")]
     g_ids = [int(k[1:]) for k in keys if k.startswith("g")]
     out = {}
-    for b in Building.objects.filter(pk__in=b_ids).select_related("grid"):
+    for b in places.buildings_by_id(b_ids).values():
         out[f"b{b.pk}"] = {"kind": "building", "label": f"{b.address} {b.name}", "grid": b.grid.name,
                            "lon": float(b.lon) if b.lon is not None else None,
                            "lat": float(b.lat) if b.lat is not None else None}

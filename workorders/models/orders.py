@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from governance import pii
 from workorders.choices import (
+    STEP,
     ApplicationKind,
     ApplicationStatus,
     CategoryKind,
@@ -318,10 +319,7 @@ class TimelineEntry(models.Model):
 
     @property
     def action_label(self):
-        from workorders.lifecycle import SWEEP_LABELS, TRANSITIONS
-
-        mv = TRANSITIONS.get(self.action)
-        return mv.label if mv else SWEEP_LABELS.get(self.action, self.action)
+        return STEP.get(self.action, self.action)
 
     @property
     def to_label(self):
@@ -460,6 +458,3 @@ class WorkorderRules(models.Model):
 
     def __str__(self):
         return str(_("Work-order rules of the district"))
-
-
-from workorders.models_kpi import KpiWeights, OrderStats  # noqa: E402, F401  (三率 weights, statistics policy: KPI engineer)

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from governance import access
 from governance.roles import Role
-from workorders.models import WorkOrder
+from workorders.models.orders import WorkOrder
 
 # rules.yaml `three_rates` (copied: never read at run time).
 DEFAULT_WEIGHTS = {"response": Decimal("0.30"), "resolution": Decimal("0.35"), "satisfaction": Decimal("0.35")}

@@ -17,8 +17,9 @@ from django.views.decorators.http import require_POST
 from governance import access
 from governance.errors import DomainError, Forbidden, NotFound, ValidationFailed
 from governance.models import Region
-from workorders import hotspots, kpi
-from workorders.models_kpi import KpiWeights, OrderStats
+from workorders.kpi import hotspots, services
+from workorders.kpi import selectors as kpi
+from workorders.kpi.models import KpiWeights, OrderStats
 
 
 def _message(exc: DomainError) -> str:
@@ -85,7 +86,7 @@ def kpi_page(request):
 @_door("workorders:kpi")
 def kpi_export(request):
     args = _kpi_args(request, "kpi_export")
-    body = kpi.export_xlsx(request.user, **args)
+    body = services.export_xlsx(request.user, **args)
     response = HttpResponse(body, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     p = args["period"]
     response["Content-Disposition"] = f'attachment; filename="kpi-{args["group"]}-{p.start:%Y%m%d}-{p.end:%Y%m%d}.xlsx"'
@@ -96,7 +97,7 @@ def kpi_export(request):
 @_door("workorders:kpi")
 def kpi_weights(request):
     try:
-        kpi.kpi_weights_update(actor=request.user, response=request.POST.get("response"),
+        services.kpi_weights_update(actor=request.user, response=request.POST.get("response"),
                                resolution=request.POST.get("resolution"),
                                satisfaction=request.POST.get("satisfaction"),
                                basic_score=request.POST.get("basic_score"))
