@@ -60,6 +60,10 @@ class Policy:
     public: callable(user) -> Q for rows anyone logged in may *view* (public lists).
     everywhere: the rows belong to no place (the holiday calendar, delivery plumbing): a role
         whose right is declared here has it on every row, wherever its assignment lies.
+    target: roles held on one object (a trustee on a compound, a merchant on a shop, a council
+        member on a council): {"households.compound": "compound_id"} maps the object's model to
+        the lookup from a row to that object's id. An assignment whose target is of a listed
+        model sees the rows of that object, exactly as a region role sees its subtree.
     """
 
     region_path: str | None = None
@@ -70,6 +74,7 @@ class Policy:
     object_perms: set[str] = field(default_factory=set)
     public: UserQ | None = None
     everywhere: bool = False
+    target: dict[str, str] = field(default_factory=dict)
 
     def role_may(self, role: str, action: str) -> bool:
         # `role` is an Assignment.role string; it finds Role-keyed entries too (see Rights).
@@ -197,6 +202,11 @@ def need_actor(actor) -> None:
 def _assignment_q(policy: Policy, assignment) -> Q | None:
     if policy.everywhere:
         return Q()
+    if assignment.target_type_id and policy.target:
+        ct = assignment.target_type
+        lookup = policy.target.get(f"{ct.app_label}.{ct.model}")
+        if lookup:
+            return Q(**{lookup: assignment.target_id})
     if assignment.role in REGION_ROLES and policy.region_path and assignment.region_id:
         return Q(**{f"{policy.region_path}__startswith": assignment.region.path})
     if assignment.role in DEPARTMENT_ROLES and policy.department and assignment.department_id:

@@ -46,4 +46,6 @@ SCHEDULES: dict[str, tuple[str, int]] = {
     "purge expired SMS codes": ("governance.sms_codes_purge", 3600),
     "send due messages to contacts": ("governance.contact_messages_sweep", 60),
     "publish ledger chain heads": ("governance.ledger_publish_heads", 24 * 3600),
+    "open and close votes on time": ("governance.votes_sweep", 60),
+    "end publicity periods on time": ("governance.publicity_sweep", 60),
 }

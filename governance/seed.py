@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 
-from governance.models import Assignment, Department, PartyBranch, Region, User
+from governance.models import Assignment, Council, Department, PartyBranch, Region, User
 from governance.models.regions import DepartmentKind
 from governance.roles import Role
 
@@ -50,6 +50,7 @@ class World:
     departments: dict[str, Department] = field(default_factory=dict)
     users: dict[str, User] = field(default_factory=dict)
     accounts: list[tuple[str, str, str, str]] = field(default_factory=list)  # role, username, password, scope
+    councils: list[Council] = field(default_factory=list)
 
 
 def _region(code, level, name, parent, boundary=None):
@@ -59,16 +60,28 @@ def _region(code, level, name, parent, boundary=None):
     return region
 
 
-def _user(world, username, display, role, *, region=None, department=None, mobile=None, scope=""):
+def _user(world, username, display, role, *, region=None, department=None, target=None, mobile=None, scope=""):
     user, created = User.objects.get_or_create(username=username, defaults={"display_name": display, "mobile": mobile})
     if created:
         user.set_password(DEMO_PASSWORD)
         user.save()
-    if role and not Assignment.objects.filter(user=user, role=role, region=region, department=department).exists():
-        Assignment.objects.create(user=user, role=role, region=region, department=department)
+    held = Assignment.objects.filter(user=user, role=role, region=region, department=department).first()
+    if role and held is None:
+        Assignment.objects.create(user=user, role=role, region=region, department=department, target=target)
+    elif held is not None and target is not None and held.target_id is None:
+        set_target(held, target)
     world.users[username] = user
     world.accounts.append((str(Role(role).label) if role else "superuser", username, DEMO_PASSWORD, scope))
     return user
+
+
+def set_target(assignment: Assignment, target) -> None:
+    """Give an object role its object (a compound, a shop, a council): the seeds of the apps that
+    own those objects call it for the personas the core seeded."""
+    from django.contrib.contenttypes.models import ContentType
+
+    Assignment.objects.filter(pk=assignment.pk).update(target_type=ContentType.objects.get_for_model(target),
+                                                      target_id=target.pk)
 
 
 def _load_calendar():
@@ -135,7 +148,71 @@ def seed() -> World:
     _user(world, "lin_trustee", "林物业", R.PROPERTY_TRUSTEE, scope="their compound")
     _user(world, "guo_supervisor", "郭监察", R.TRUST_SUPERVISOR, scope="their compound")
     _user(world, "luo_committee", "罗主任", R.OWNERS_COMMITTEE, scope="their compound")
-    _user(world, "song_council", "宋议事", R.COUNCIL_MEMBER, region=comm_a, scope=f"{comm_a.name} council")
+    councils = [Council.objects.get_or_create(region=c, name=f"{c.name}居民议事会")[0] for c in (comm_a, comm_b)]
+    world.councils.extend(councils)
+    _user(world, "song_council", "宋议事", R.COUNCIL_MEMBER, region=comm_a, target=councils[0],
+          scope=f"{councils[0].name}")
     # Staff log into the back office; is_staff is only the door, the role decides what is inside.
     User.objects.filter(assignments__role__in=[r for r in Role if r not in (R.RESIDENT,)]).update(is_staff=True)
+    _demo_vote(world)
+    _demo_publicity(world)
     return world
+
+
+POINTS_NOTICE = "和平里社区11月志愿服务积分公示"
+
+
+def _demo_publicity(world: World) -> None:
+    """A list published in community A since yesterday for 5 working days: residents may object."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from governance import publicity
+    from governance.models import Publicity
+
+    comm_a, staff = world.communities[0], world.users["zhao_community"]
+    if Publicity.objects.filter(region=comm_a, title=POINTS_NOTICE).exists():
+        return
+    pub = publicity.publicity_create(
+        actor=staff, title=POINTS_NOTICE, region=comm_a, kind="points.claims", days=5, day_count="working",
+        body="以下为11月志愿服务积分申报，公示期内如有异议，请在本页提出，社区将逐条答复。",
+        items=[{"key": "demo:1", "label": "王秀兰 楼道清扫 3次", "amount": "15"},
+               {"key": "demo:2", "label": "张桂英 垃圾分类引导 4次", "amount": "20"},
+               {"key": "demo:3", "label": "刘建国 夜间巡逻 2次", "amount": "10"}])
+    publicity.publicity_publish(publicity=pub, actor=staff, at=timezone.now() - dt.timedelta(days=1))
+
+
+LIFT_VOTE = "和平里东街1号楼加装电梯"
+
+
+def _demo_vote(world: World) -> None:
+    """An owners' vote under way in community A: 王秀兰 votes in the portal, two neighbours
+    without accounts have voted on paper (recorded by 赵丽)."""
+    import datetime as dt
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from governance import votes
+    from governance.models import Elector, Vote
+
+    comm_a, staff = world.communities[0], world.users["zhao_community"]
+    if Vote.objects.filter(region=comm_a, title=LIFT_VOTE).exists():
+        return
+    now = timezone.now().replace(second=0, microsecond=0)
+    vote = votes.vote_create(actor=staff, title=LIFT_VOTE, region=comm_a, rule="civil_code_major", notice_days=7,
+                             changeable=True, weight_label="专有面积 (m²)", opens_at=now - dt.timedelta(days=1),
+                             closes_at=now + dt.timedelta(days=6),
+                             description="拟由业主共同出资、申请财政补贴，为1号楼加装一部电梯。方案与费用分摊表见社区公告栏。")
+    owners = [("101", "王秀兰", "89.30", world.users["wang_resident"]), ("102", "张桂英", "76.45", None),
+              ("201", "刘建国", "89.30", None), ("202", "陈秀珍", "76.45", None), ("301", "杨明", "89.30", None),
+              ("302", "赵红", "76.45", None)]
+    votes.electorate_set(vote=vote, actor=staff, rows=[
+        {"key": f"unit:1-{room}", "label": f"1号楼{room} {name}", "weight": Decimal(area), "user": user}
+        for room, name, area, user in owners])
+    votes.vote_announce(vote=vote, actor=staff, at=now - dt.timedelta(days=8))
+    votes.vote_open(vote=vote, actor=staff, at=now - dt.timedelta(days=1))
+    for key, choice in (("unit:1-102", "yes"), ("unit:1-201", "yes")):
+        votes.ballot_cast(vote=vote, actor=staff, elector=Elector.objects.get(vote=vote, key=key), choice=choice,
+                          channel="paper", at=now - dt.timedelta(hours=20))

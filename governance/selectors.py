@@ -9,8 +9,17 @@ from typing import TYPE_CHECKING
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
-from governance import access
-from governance.models import ApiToken
+from governance import access, votes
+from governance.models import (
+    ApiToken,
+    BallotChoice,
+    Elector,
+    Objection,
+    Publicity,
+    PublicityStatus,
+    Vote,
+    VoteStatus,
+)
 from governance.models.tokens import hash_token
 from governance.roles import DEPARTMENT_ROLES, STAFF_ROLES, Role
 
@@ -40,6 +49,11 @@ PORTAL_LINKS = [
                _("What neighbours have reported and how far each one has got."), "resident"),
     PortalLink("households:register", _("Register as a resident"),
                _("Tell your community who you are and where you live; staff confirm it."), "newcomer"),
+    PortalLink("portal:votes", _("Votes"),
+               _("Owners' and residents' votes you may take part in, and their results."), "resident"),
+    PortalLink("portal:publicity_list", _("Public notices (公示)"),
+               _("Lists published for everyone to check, such as points and projects; object if something is wrong."),
+               "resident"),
     PortalLink("notify:inbox", _("Messages"), _("Notices, and updates on what you reported or follow."),
                "everyone"),
     PortalLink("admin:index", _("Back office"),
@@ -97,3 +111,52 @@ def token_for_key(raw: str) -> ApiToken | None:
     """The live token with this raw key, with its user and department; None if unknown or revoked."""
     return (ApiToken.objects.select_related("user", "department")
             .filter(key_hash=hash_token(raw), revoked_at__isnull=True).first())
+
+
+# --- votes (the portal's pages; counting is governance.votes) -----------------------------
+
+
+def my_votes(user) -> list[dict]:
+    """The votes `user` is an elector of, once announced, with their own ballot."""
+    electors = (Elector.objects.filter(user=user).exclude(vote__status=VoteStatus.DRAFT)
+                .select_related("vote", "vote__region", "ballot").order_by("-vote__opens_at", "-vote_id"))
+    return [{"vote": e.vote, "elector": e, "ballot": getattr(e, "ballot", None)} for e in electors]
+
+
+def vote_for(user, pk) -> Vote:
+    return access.get_or_404(Vote.objects.select_related("region"), user, "view", pk=pk)
+
+
+def vote_page(user, vote: Vote) -> dict:
+    elector = votes.my_elector(vote, user)
+    ballot = getattr(elector, "ballot", None) if elector else None
+    show_result = vote.status == VoteStatus.PUBLISHED or (
+        vote.status == VoteStatus.CLOSED and access.can(user, "publish", vote))
+    may_vote = (elector is not None and vote.status == VoteStatus.OPEN
+                and (ballot is None or vote.changeable))
+    return {"vote": vote, "rule": votes.rule_of(vote), "elector": elector, "ballot": ballot, "may_vote": may_vote,
+            "choices": BallotChoice.choices, "result": vote.result if show_result else None}
+
+
+# --- publicity (公示) ------------------------------------------------------------------------
+
+
+def publicity_for(user) -> list[Publicity]:
+    """What the person may read, running ones first, then the latest; drafts only for staff."""
+    rows = access.scope(Publicity.objects.select_related("region"), user, "view")
+    order: dict[str, int] = {PublicityStatus.PUBLISHED: 0, PublicityStatus.DECIDING: 1, PublicityStatus.DRAFT: 2}
+    return sorted(rows.order_by("-starts_at", "-pk")[:100], key=lambda p: order.get(p.status, 3))
+
+
+def publicity_get(user, pk) -> Publicity:
+    return access.get_or_404(Publicity.objects.select_related("region"), user, "view", pk=pk)
+
+
+def publicity_page(user, pub: Publicity) -> dict:
+    from django.utils import timezone
+
+    running = pub.status == PublicityStatus.PUBLISHED and pub.ends_at is not None and timezone.now() < pub.ends_at
+    return {"pub": pub, "items": list(pub.items.all()), "running": running,
+            "may_object": running and access.can(user, "object", pub),
+            "mine": list(Objection.objects.filter(publicity=pub, user=user).select_related("item"))}
+

@@ -314,6 +314,8 @@ EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 OUTBOX_SIGNING_SECRET = env("OUTBOX_SIGNING_SECRET", default=_DEMO_SECRETS["OUTBOX_SIGNING_SECRET"])
 # Further signing secrets by name for outbox.enqueue(secret_name=...): "partner=s3cret,city=other".
 OUTBOX_SECRETS = env.dict("OUTBOX_SECRETS", default={})
+# How long a failing delivery is retried before it is a dead letter (never less than 24 hours).
+OUTBOX_RETRY_HOURS = env.int("OUTBOX_RETRY_HOURS", default=24)
 
 # --- security (production sets DEBUG=False; see docs/deploy.md) -----------------------
 if not DEBUG:

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.db import connection
 from django.db.models import Model
+from django.utils import timezone
 from django.utils.encoding import force_str
 from django.utils.translation import gettext_lazy as _
 
@@ -35,8 +36,9 @@ if TYPE_CHECKING:
 
 _M = TypeVar("_M", bound=Model)
 
-# A guard answers why a move is refused for this object now (shown to the person), or None.
-Guard = Callable[[Any, Any], "StrOrPromise | None"]
+# A guard answers why a move is refused for this object at this time (shown to the person), or
+# None: guard(obj, actor, at) — `at` is the move's time (the caller's clock, else now).
+Guard = Callable[[Any, Any, Any], "StrOrPromise | None"]
 
 
 @dataclass(frozen=True)
@@ -99,13 +101,13 @@ class Machine:
             "action": mv.label if mv else action, "state": self.state_label(self.state(obj))}
         return IllegalTransition(message, allowed=allowed)
 
-    def check(self, obj, action: str, *, actor=None) -> Move:
+    def check(self, obj, action: str, *, actor=None, at=None) -> Move:
         """The move, or a 409 naming the state and the actions it allows; then the guard's reason."""
         if not self.allowed(obj, action):
             raise self.refusal(obj, action)
         mv = self.moves[action]
         if mv.guard is not None:
-            reason = mv.guard(obj, actor)
+            reason = mv.guard(obj, actor, at or timezone.now())
             if reason:
                 raise IllegalTransition(reason, allowed=[{"action": a, "label": force_str(self.moves[a].label)}
                                                          for a in self.available(obj) if a != action])
@@ -134,7 +136,7 @@ class Machine:
         if self.state(obj) not in mv.sources:
             raise self.refusal(obj, action)
         self._require(actor, mv, action, obj)
-        self.check(obj, action, actor=actor)
+        self.check(obj, action, actor=actor, at=at)
         before = self.state(obj)
         if mv.target is not None:
             setattr(obj, self.field, mv.target)
@@ -155,7 +157,7 @@ class Machine:
         mv = self.moves[action]
         self._require(actor, mv, action, obj)
         obj = self.lock(obj)
-        self.check(obj, action, actor=actor)
+        self.check(obj, action, actor=actor, at=kwargs.get("at"))
         if change is not None:
             change(obj)
         return obj, self.apply(obj, action, actor=actor, **kwargs)

@@ -61,3 +61,27 @@ def contact_messages_sweep() -> int:
     from governance.notify import contact
 
     return contact.sweep()
+
+
+@shared_task(name="governance.votes_sweep", ignore_result=True)
+def votes_sweep() -> dict:
+    """Open the announced votes whose time has come; close and count those that ended."""
+    from governance import votes
+
+    return votes.sweep()
+
+
+@shared_task(name="governance.publicity_sweep", ignore_result=True)
+def publicity_sweep() -> int:
+    """End each publicity whose period is over (or set it waiting for its open objections)."""
+    from governance import publicity
+
+    return publicity.sweep()
+
+
+@shared_task(name="governance.outbox_dead_letter_alert", ignore_result=True)
+def outbox_dead_letter_alert(message_id: int) -> int:
+    from governance.notify.services import dead_letter_alert
+
+    return dead_letter_alert(message_id)
+

@@ -21,6 +21,7 @@ from households.models import (
     Business,
     CareContact,
     ChangeRequest,
+    Compound,
     FireCheck,
     Household,
     ImportJob,
@@ -375,4 +376,37 @@ class ImportJobAdmin(ReadOnlyAdminMixin, HouseholdsAdminMixin, admin.ModelAdmin)
     list_display = ["original_name", "status", "total_rows", "created_by", "created_at"]
     readonly_fields = ["original_name", "status", "total_rows", "processed_rows", "summary", "errors"]
 
+
+@admin.register(Compound, site=site)
+class CompoundAdmin(HouseholdsAdminMixin, admin.ModelAdmin):
+    """Compounds (小区): the buildings one property service runs; trustees, supervisors and owners'
+    committees are given their role on a compound in the user's assignments."""
+
+    list_display = ["name", "community", "address"]
+    search_fields = ["name", "address"]
+    list_select_related = ["community"]
+    fields = ["community", "name", "address"]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "community":  # only the communities this person may add compounds in
+            from django.db.models import Q
+
+            from governance import access
+            from governance.models import Region
+
+            q = Q()
+            for a in access.covering_assignments(request.user, model=Compound, action="add"):
+                q |= Q(path__startswith=a.region.path)
+            kwargs["queryset"] = Region.objects.filter(q, level="community") if q else Region.objects.none()
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["community"] if obj is not None else []
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            return super().save_model(request, obj, form, change)
+        created = services.compound_create(community=form.cleaned_data["community"], name=form.cleaned_data["name"],
+                                           address=form.cleaned_data["address"], actor=request.user)
+        obj.pk = created.pk
 

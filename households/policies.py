@@ -3,8 +3,8 @@
 Staff are scoped by the `region_path` kept on every row (one indexed prefix filter).
 Residents reach their own household through `owner`. Departments get narrow, masked views
 through `public` (a per-user filter): 民政 the assistance groups of its district, 公安 the
-rentals of its district. Care contacts reach the persons they care for through a guardian
-grant ("households.view_person").
+rentals of its district. A care contact with an account reads the person they care for while
+their CareContact row is active — that row is the one grant (no guardian copy to keep in step).
 
 Actions beyond view/change/add:
   propose        file a change request          visit          log a visit
@@ -24,6 +24,7 @@ from households.models import (
     Business,
     CareContact,
     ChangeRequest,
+    Compound,
     FireCheck,
     Household,
     ImportJob,
@@ -104,9 +105,25 @@ def own_persons(user):
     return Q(user=user) | Q(household_id__in=_own_household_ids(user))
 
 
+def cared_for(user):
+    """Persons whose linked care contact `user` is (an active CareContact row is the one grant)."""
+    if not user.is_authenticated:
+        return None
+    return Q(pk__in=CareContact.objects.filter(user=user, active=True).values("person_id"))
+
+
+def _readers_beyond_staff(user):
+    # 民政 reads the persons of assistance groups in its district; a care contact the person
+    # they care for. Both only read.
+    parts = [q for q in (_assistance_persons(user), cared_for(user)) if q is not None]
+    if not parts:
+        return None
+    return parts[0] | parts[1] if len(parts) == 2 else parts[0]
+
+
 access.register(Person, access.Policy(
     region_path="region_path", rights=PERSON_RIGHTS, owner=own_persons, owner_rights={"view", "propose"},
-    object_perms={"view"}, public=_assistance_persons))
+    public=_readers_beyond_staff))
 
 access.register(Household, access.Policy(
     region_path="region_path", rights=PLACE_RIGHTS,
@@ -114,7 +131,13 @@ access.register(Household, access.Policy(
 access.register(Unit, access.Policy(
     region_path="region_path", rights=PLACE_RIGHTS,
     owner=lambda u: Q(households__in=_own_household_ids(u)) if _is_resident(u) else None))
-access.register(Building, access.Policy(region_path="region_path", rights=PLACE_RIGHTS))
+# Object roles (Assignment.target): the trustee, trust supervisor and owners' committee of a
+# compound read it and its buildings; a merchant reads their own business.
+COMPOUND_ROLES = {Role.PROPERTY_TRUSTEE: {"view"}, Role.TRUST_SUPERVISOR: {"view"}, Role.OWNERS_COMMITTEE: {"view"}}
+access.register(Compound, access.Policy(region_path="region_path", rights={**PLACE_RIGHTS, **COMPOUND_ROLES},
+                                        target={"households.compound": "pk"}))
+access.register(Building, access.Policy(region_path="region_path", rights={**PLACE_RIGHTS, **COMPOUND_ROLES},
+                                        target={"households.compound": "compound_id"}))
 
 
 def _gongan_rentals(user):
@@ -123,7 +146,8 @@ def _gongan_rentals(user):
 
 
 access.register(Rental, access.Policy(region_path="region_path", rights=PLACE_RIGHTS, public=_gongan_rentals))
-access.register(Business, access.Policy(region_path="region_path", rights=PLACE_RIGHTS))
+access.register(Business, access.Policy(region_path="region_path", rights={**PLACE_RIGHTS, Role.MERCHANT: {"view"}},
+                                        target={"households.business": "pk"}))
 access.register(FireCheck, access.Policy(region_path="business__region_path", rights=PLACE_RIGHTS))
 
 # Tags: "view" covers the non-sensitive groups; selectors.visible_tags_q adds the sensitive ones

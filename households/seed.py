@@ -12,11 +12,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from governance import access, pii
-from governance.models import User
-from governance.seed import DEMO_PASSWORD
+from governance.models import Assignment, User
+from governance.seed import DEMO_PASSWORD, set_target
 from households.defaults import load_special_groups
 from households.models import (
     Building,
+    Business,
     BusinessKind,
     FireCheck,
     FireCheckResult,
@@ -33,6 +34,7 @@ from households.services import (
     business_create,
     care_contact_add,
     change_request_create,
+    compound_create,
     household_create,
     person_create,
     person_tag_add,
@@ -227,6 +229,18 @@ def seed(world) -> None:
                                  result=FireCheckResult.HAZARD if k == 2 else FireCheckResult.PASSED,
                                  findings="灭火器过期" if k == 2 else "", checked_by=worker,
                                  next_due=today + dt.timedelta(days=60 - k * 10))
+
+    # Object roles (Assignment.target): the first buildings of grid A1 make up 和平里东街1号院, whose
+    # trustee, trust supervisor and owners' committee the core seeded; 徐老板 runs the 便民超市.
+    first_buildings = list(Building.objects.filter(region_path__startswith=world.grids[0].path).order_by("pk")[:4])
+    compound = compound_create(community=world.communities[0], name="和平里东街1号院", address="和平里东街1-4号",
+                               buildings=first_buildings, actor=access.system())
+    compound_create(community=world.communities[2], name="安华西里小区", address="安华西里",
+                    buildings=list(Building.objects.filter(region_path__startswith=world.communities[2].path)[:2]),
+                    actor=access.system())
+    for username in ("lin_trustee", "guo_supervisor", "luo_committee"):
+        set_target(Assignment.objects.get(user=world.users[username]), compound)
+    set_target(Assignment.objects.get(user=world.users["xu_merchant"]), Business.objects.get(name="便民超市"))
 
     # A resident waiting for verification, and a correction waiting for review.
     newcomer, created = User.objects.get_or_create(username="tang_newcomer", defaults={"display_name": "唐晓燕",

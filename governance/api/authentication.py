@@ -2,8 +2,6 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 
-from governance import selectors, services
-
 
 class ApiTokenAuthentication(authentication.BaseAuthentication):
     """`Authorization: Bearer ll_…` — a token issued in admin to a department system or device."""
@@ -17,6 +15,10 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
         if len(header) != 2:
             raise exceptions.AuthenticationFailed(_("Invalid token header."))
         raw = header[1].decode(errors="replace")
+        # Imported here: DRF loads this class while its own modules load (api_settings), before
+        # the services and their domain errors can be imported.
+        from governance import selectors, services
+
         token = selectors.token_for_key(raw)
         if token is None or not token.user.is_active:
             raise exceptions.AuthenticationFailed(_("Invalid or revoked token."))

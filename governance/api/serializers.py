@@ -2,7 +2,7 @@ from django.conf import settings
 from rest_framework import serializers
 
 from governance.api.fields import ScopedModelSerializer
-from governance.models import Assignment, Department, Region, User
+from governance.models import Assignment, Council, Department, Region, User
 
 
 class RegionSerializer(ScopedModelSerializer):
@@ -21,6 +21,15 @@ class DepartmentSerializer(ScopedModelSerializer):
     class Meta:
         model = Department
         fields = ["id", "district", "code", "name", "kind", "phone", "active"]
+
+
+class CouncilSerializer(ScopedModelSerializer):
+    region_name = serializers.CharField(source="region.name", read_only=True)
+
+    class Meta:
+        model = Council
+        fields = ["id", "name", "region", "region_name", "term_starts", "term_ends"]
+        read_only_fields = fields
 
 
 class AssignmentSerializer(ScopedModelSerializer):

@@ -2,8 +2,8 @@ from django_filters import rest_framework as filters
 from rest_framework import generics, viewsets
 
 from governance.api.mixins import ScopedViewMixin
-from governance.api.serializers import DepartmentSerializer, MeSerializer, RegionSerializer
-from governance.models import Department, Region
+from governance.api.serializers import CouncilSerializer, DepartmentSerializer, MeSerializer, RegionSerializer
+from governance.models import Council, Department, Region
 
 
 class RegionFilter(filters.FilterSet):
@@ -26,6 +26,13 @@ class DepartmentViewSet(ScopedViewMixin, viewsets.ReadOnlyModelViewSet):
     queryset = Department.objects.all()
     serializer_class = DepartmentSerializer
     filterset_fields = ["kind", "code", "district"]
+
+
+class CouncilViewSet(ScopedViewMixin, viewsets.ReadOnlyModelViewSet):
+    """Residents' councils in the caller's area; a council member sees their own council."""
+
+    queryset = Council.objects.select_related("region")
+    serializer_class = CouncilSerializer
 
 
 class MeView(generics.RetrieveUpdateAPIView):

@@ -110,6 +110,30 @@ class PartyBranch(models.Model):
         return self.name
 
 
+class Council(models.Model):
+    """居民议事会: the residents' council of a community. Its members hold the council-member role
+    on it (Assignment.target), and see what is put to the council."""
+
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="councils",
+                               limit_choices_to={"level": RegionLevel.COMMUNITY}, verbose_name=_("community"))
+    region_path = models.CharField(max_length=255, db_index=True, editable=False)
+    name = models.CharField(_("name"), max_length=100)
+    term_starts = models.DateField(_("term starts"), null=True, blank=True)
+    term_ends = models.DateField(_("term ends"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("residents' council")
+        verbose_name_plural = _("residents' councils")
+        ordering = ["region", "name"]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        self.region_path = self.region.path
+        super().save(*args, **kwargs)
+
+
 class DepartmentKind(models.TextChoices):
     GOVERNMENT = "government", _("Government department")
     UTILITY = "utility", _("Utility company")

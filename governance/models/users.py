@@ -48,7 +48,8 @@ class User(AbstractUser):
     @cached_property
     def active_assignments(self) -> list["Assignment"]:
         """Assignments in force now, with region and department loaded (one query per request)."""
-        return list(Assignment.objects.active().filter(user=self).select_related("region", "department"))
+        return list(Assignment.objects.active().filter(user=self)
+                    .select_related("region", "department", "target_type"))
 
     # Role questions are asked through governance.access (has_role, works_in_back_office),
     # which also answers for an anonymous visitor.

@@ -27,6 +27,7 @@ from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.functional import lazy
+from django.utils.translation import gettext_lazy
 
 from governance.errors import NotFound
 from governance.models import Notification
@@ -184,3 +185,25 @@ def notification_mark_read(*, notification_id: int, actor) -> Notification:
 
 def notification_mark_all_read(*, actor) -> int:
     return Notification.objects.filter(user=actor, read_at__isnull=True).update(read_at=timezone.now())
+
+
+def dead_letter_alert(message_id: int) -> int:
+    """An outbound delivery failed for its whole retry window: every district administrator hears
+    of it, with a link to retry or discard it in admin (governance.outbox). Once per dead letter."""
+    from django.urls import reverse
+
+    from governance.models import Assignment, OutboxMessage
+    from governance.roles import Role
+
+    message = OutboxMessage.objects.select_related("endpoint").filter(pk=message_id).first()
+    if message is None:
+        return 0
+    admins = {a.user for a in Assignment.objects.active().filter(role=Role.DISTRICT_ADMIN).select_related("user")}
+    url = reverse("admin:governance_outboxmessage_change", args=[message.pk])
+    for user in admins:
+        notify(user=user, kind="outbox", obj=message, url=url,
+               title=lazy_format(gettext_lazy("Delivery to %(to)s failed for a day: %(topic)s"),
+                                 to=str(message.endpoint or message.url), topic=message.topic),
+               body=message.last_error[:300], dedup_key=f"outbox:dead:{message.pk}:{message.attempts}")
+    return len(admins)
+

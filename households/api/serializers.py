@@ -7,6 +7,7 @@ from households.models import (
     Business,
     CareContact,
     ChangeRequest,
+    Compound,
     FireCheckResult,
     Household,
     IdType,
@@ -186,6 +187,18 @@ class RentalSerializer(ScopedModelSerializer):
         model = Rental
         fields = ["id", "unit", "address", "landlord_name", "tenant_household", "starts_on", "ends_on",
                   "registration_number", "registered_on", "tenants_count"]
+
+
+class CompoundSerializer(ScopedModelSerializer):
+    community_name = serializers.CharField(source="community.name", read_only=True)
+    buildings = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Compound
+        fields = ["id", "name", "address", "community", "community_name", "buildings"]
+
+    def get_buildings(self, compound) -> list[str]:
+        return [str(b) for b in compound.buildings.all()]
 
 
 class BusinessSerializer(ScopedModelSerializer):

@@ -11,6 +11,7 @@ router.register("change-requests", views.ChangeRequestViewSet, basename="changer
 router.register("registrations", views.RegistrationViewSet, basename="registration")
 router.register("rentals", views.RentalViewSet, basename="rental")
 router.register("businesses", views.BusinessViewSet, basename="business")
+router.register("compounds", views.CompoundViewSet, basename="compound")
 router.register("care-contacts", views.CareContactViewSet, basename="carecontact")
 router.register("imports", views.ImportJobViewSet, basename="importjob")
 

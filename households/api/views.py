@@ -20,6 +20,7 @@ from households.models import (
     Business,
     CareContact,
     ChangeRequest,
+    Compound,
     Household,
     ImportJob,
     Person,
@@ -248,6 +249,13 @@ class RegistrationGapsView(APIView):
 
             raise Forbidden()
         return Response(s.RegistrationGapSerializer(selectors.units_registration_gaps(request.user), many=True).data)
+
+
+class CompoundViewSet(ScopedViewMixin, viewsets.ReadOnlyModelViewSet):
+    """Compounds (小区) in scope; a trustee, supervisor or owners' committee sees their own."""
+
+    queryset = Compound.objects.select_related("community").prefetch_related("buildings").order_by("name", "id")
+    serializer_class = s.CompoundSerializer
 
 
 class BusinessViewSet(ScopedViewMixin, viewsets.ReadOnlyModelViewSet):

@@ -1,7 +1,6 @@
 """Who may see and do what with care data (ROLES.md): staff by the home's region; care contacts
 (and the watched person) see only the alerts and away periods of the persons they care for."""
 
-from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q
 
 from governance import access
@@ -14,19 +13,11 @@ FIELD_STAFF = (R.GRID_WORKER, R.GRID_LEADER, R.MICROGRID_HEAD)
 
 def persons_cared_for(user):
     """Persons `user` may follow: their own person, and those they are an active care contact of
-    (or hold the guardian grant households.view_person on)."""
-    from django.db.models import BigIntegerField
-    from django.db.models.functions import Cast
-    from guardian.models import UserObjectPermission
+    (the CareContact row is the one grant, households.policies.cared_for)."""
+    from households.models import Person
+    from households.policies import cared_for
 
-    from households.models import CareContact, Person
-
-    granted = (UserObjectPermission.objects.filter(
-        user=user, permission__codename="view_person",
-        content_type=ContentType.objects.get_for_model(Person)).annotate(pid=Cast("object_pk", BigIntegerField()))
-        .values("pid"))
-    contacts = CareContact.objects.filter(user=user, active=True).values("person_id")
-    return Person.objects.filter(Q(user=user) | Q(pk__in=contacts) | Q(pk__in=granted))
+    return Person.objects.filter(Q(user=user) | cared_for(user))
 
 
 def _persons_cared_for(user):

@@ -1,5 +1,6 @@
 from .core import (
     Building,
+    Compound,
     Household,
     HouseholdType,
     IdType,
@@ -31,7 +32,7 @@ from .records import (
 )
 
 __all__ = [
-    "FREQUENCY_DAYS", "Building", "Business", "BusinessKind", "CareContact", "ChangeRequest", "ChangeRequestEvent",
+    "FREQUENCY_DAYS", "Building", "Business", "BusinessKind", "CareContact", "Compound", "ChangeRequest", "ChangeRequestEvent",
     "ChangeStatus", "FieldChange", "FieldSource", "FireCheck", "FireCheckResult", "Frequency", "Household",
     "HouseholdType", "IdType", "ImportJob", "ImportStatus", "Person", "PersonPhone", "PersonStatus", "PersonTag",
     "PhoneKind", "Registration", "RegistrationStatus", "Rental", "Sex", "SourceKind", "TagType", "Unit", "Visit",

@@ -34,7 +34,28 @@ class AuditedByPath:
         return region_of_path(self.region_path)
 
 
+class Compound(AuditedByPath, models.Model):
+    """小区 / 物业管理区域: the buildings one property service runs. Its trustee, trust
+    supervisor and owners' committee hold their roles on it (Assignment.target)."""
+
+    community = models.ForeignKey("governance.Region", on_delete=models.PROTECT, related_name="compounds",
+                                  limit_choices_to={"level": "community"}, verbose_name=_("community"))
+    name = models.CharField(_("name"), max_length=100)
+    address = models.CharField(_("street address"), max_length=200, blank=True)
+    region_path = models.CharField(_("region path"), max_length=255, editable=False, db_index=True, default="")
+
+    class Meta:
+        verbose_name = _("compound")
+        verbose_name_plural = _("compounds")
+        ordering = ["community", "name"]
+
+    def __str__(self):
+        return self.name
+
+
 class Building(AuditedByPath, models.Model):
+    compound = models.ForeignKey(Compound, null=True, blank=True, on_delete=models.SET_NULL, related_name="buildings",
+                                 verbose_name=_("compound"))
     grid = models.ForeignKey("governance.Region", on_delete=models.PROTECT, related_name="buildings",
                              limit_choices_to={"level__in": ["grid", "microgrid"]}, verbose_name=_("grid"))
     name = models.CharField(_("name"), max_length=100, help_text=_("e.g. 3号楼"))

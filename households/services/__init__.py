@@ -4,7 +4,7 @@ people   placement (building/unit/household/person), personal data, tags, reveal
 intake   self-registration and its verification; care contacts
 changes  change requests (draft → submitted → approved/declined) with provenance
 visits   走访 and their follow-ups
-places   rentals and reminders, businesses and fire-safety checks
+places   rentals and reminders, businesses and fire-safety checks, compounds
 imports  files of persons: check row by row, apply all-or-nothing
 """
 
@@ -36,6 +36,7 @@ from households.services.people import (  # noqa: F401
 )
 from households.services.places import (  # noqa: F401
     business_create,
+    compound_create,
     fire_check_record,
     rental_create,
     rental_reminders_send,

@@ -6,7 +6,6 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from guardian.shortcuts import assign_perm, remove_perm
 
 from governance import access, audit, pii
 from governance.errors import Conflict, IllegalTransition, ValidationFailed
@@ -149,8 +148,7 @@ def care_contact_add(*, person: Person, name: str, relation: str, phone: str, us
     contact = CareContact.objects.create(
         person=person, name=name.strip(), relation=relation.strip(), phone_enc=sealed.enc, phone_hash=sealed.hash,
         phone_masked=sealed.masked, user=user, priority=priority, created_by=actor, region_path=person.region_path)
-    if user is not None:
-        assign_perm("households.view_person", user, person)
+    # The active CareContact row is the grant (households.policies): no second copy to keep in step.
     audit.record(actor=actor, action="care_contact.add", obj=person, data={"contact": contact.pk,
                                                                           "linked_user": getattr(user, "pk", None)})
     return contact
@@ -161,8 +159,6 @@ def care_contact_remove(*, contact: CareContact, actor) -> None:
     access.need_actor(actor)
     if not access.is_system(actor):
         _may_manage_contacts(actor, contact.person)
-    person, user = contact.person, contact.user
+    person = contact.person
     contact.delete()
-    if user is not None and not CareContact.objects.filter(person=person, user=user).exists():
-        remove_perm("households.view_person", user, person)
     audit.record(actor=actor, action="care_contact.remove", obj=person, data={"contact_name": contact.name})

@@ -1,4 +1,4 @@
-"""Rentals (with expiry reminders) and businesses with their fire-safety checks."""
+"""Rentals (with expiry reminders), businesses with their fire-safety checks, and compounds."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from governance import access, audit, pii
-from governance.errors import ValidationFailed
-from households.models import Business, FireCheck, Rental, Unit
+from governance.errors import Forbidden, ValidationFailed
+from households.models import Building, Business, Compound, FireCheck, Rental, Unit
 from households.services.people import _require_add
 
 REMIND_DAYS = 30
@@ -88,3 +88,22 @@ def fire_check_record(*, business: Business, result: str, actor, checked_on=None
                                      checked_on=checked_on, next_due=next_due or checked_on + dt.timedelta(days=90))
     audit.record(actor=actor, action="business.fire_check", obj=business, data={"result": result})
     return check
+
+
+@transaction.atomic
+def compound_create(*, community, name: str, actor, address: str = "", buildings=()) -> Compound:
+    """A compound (小区) of a community and the buildings in it; its trustee, supervisor and
+    owners' committee are given their roles on it (Assignment.target)."""
+    if not access.is_system(actor) and not access.covers(actor, community.path, model=Compound, action="add"):
+        raise Forbidden(_("You may not add a compound here."))
+    if not (name or "").strip():
+        raise ValidationFailed(fields={"name": [_("Enter the compound's name.")]})
+    outside = [b for b in buildings if not b.region_path.startswith(community.path)]
+    if outside:
+        raise ValidationFailed(fields={"buildings": [_("A compound's buildings lie in its community.")]})
+    compound = Compound.objects.create(community=community, name=name.strip(), address=address,
+                                       region_path=community.path)
+    Building.objects.filter(pk__in=[b.pk for b in buildings]).update(compound=compound)
+    audit.record(actor=actor, action="compound.create", obj=compound, data={"buildings": len(buildings)})
+    return compound
+

@@ -15,6 +15,13 @@ def _outbox(w):
     return OutboxMessage.objects.create(topic="test", url="http://127.0.0.1:9/hook", payload={})
 
 
+def _endpoint(w):
+    from governance import access, outbox
+
+    return outbox.endpoint_create(actor=access.system(), name="城市运行平台", url="http://127.0.0.1:9/hook",
+                                  owner_name="市城运中心")[0]
+
+
 def _notification(w):
     from governance.models import Notification
 
@@ -54,6 +61,7 @@ OBJECTS = {
     "user_wang": lambda w: w.users["wang_resident"],
     "audit_event_a1": _audit_event,
     "outbox_message": _outbox,
+    "webhook_endpoint": _endpoint,
     "notification_wang": _notification,
     "api_token": _token,
     "holiday_2030": _holiday,
@@ -121,7 +129,15 @@ ROWS = [
                 change=403, delete=403, history=403),
     *admin_rows("governance_outboxmessage", "admin", obj="outbox_message", changelist=200, add=403, change=200,
                 delete=200, history=200),
-    *admin_rows("governance_outboxmessage", "liu_district", obj="outbox_message", changelist=403, add=403,
+    *admin_rows("governance_outboxmessage", "liu_district", obj="outbox_message", changelist=200, add=403,
+                change=200, delete=403, history=200),
+    *admin_rows("governance_outboxmessage", "chen_street", obj="outbox_message", changelist=403, add=403,
+                change=403, delete=403, history=403),
+    *admin_rows("governance_webhookendpoint", "liu_district", obj="webhook_endpoint", changelist=200, add=200,
+                change=200, delete=403, history=200),
+    *admin_rows("governance_webhookendpoint", "admin", obj="webhook_endpoint", changelist=200, add=200,
+                change=200, delete=200, history=200),
+    *admin_rows("governance_webhookendpoint", "zhao_community", obj="webhook_endpoint", changelist=403, add=403,
                 change=403, delete=403, history=403),
     *admin_rows("governance_notification", "admin", obj="notification_wang", changelist=200, add=403, change=200,
                 delete=403, history=200),

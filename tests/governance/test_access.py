@@ -333,3 +333,34 @@ def test_services_refuse_a_missing_actor_and_audit_the_system(world):
     event = AuditEvent.objects.filter(action="person_tag.add").latest("at")
     assert event.actor is not None and access.is_system(event.actor)
     assert not access.system().is_active and not access.system().has_usable_password()  # cannot log in
+
+
+def test_a_role_on_one_object_scopes_like_a_region_role(world):
+    """Policy.target: a trustee's assignment points at one compound; scope, get_or_404 and
+    require answer for it exactly as for a region role — and a target of another model is no key."""
+    from governance.models import Assignment
+    from governance.seed import set_target
+    from households.models import Building, Compound
+    from households.services import building_create, compound_create
+
+    def compound(community, name):
+        grid = next(g for g in world.grids if g.path.startswith(community.path))
+        b = building_create(grid=grid, name="1号楼", address=f"{name}1号", actor=access.system())
+        return compound_create(community=community, name=name, buildings=[b], actor=access.system())
+
+    mine, other = compound(world.communities[0], "东院"), compound(world.communities[2], "西院")
+    trustee = world.users["lin_trustee"]
+    assert access.scope(Compound.objects.all(), trustee).count() == 0  # no target yet: nothing
+    set_target(Assignment.objects.get(user=trustee), mine)
+    trustee = type(trustee).objects.get(pk=trustee.pk)
+    assert list(access.scope(Compound.objects.all(), trustee)) == [mine]
+    assert list(access.scope(Building.objects.all(), trustee)) == list(mine.buildings.all())
+    assert access.get_or_404(Compound, trustee, "view", pk=mine.pk) == mine
+    with pytest.raises(NotFound):
+        access.get_or_404(Compound, trustee, "view", pk=other.pk)
+    with pytest.raises(Forbidden):  # sees it, may not change it
+        access.require(trustee, "change", mine)
+    # A merchant's target is a business: it opens no compound, even one with the same id.
+    merchant = world.users["xu_merchant"]
+    set_target(Assignment.objects.get(user=merchant), world.councils[0])
+    assert access.scope(Compound.objects.all(), type(merchant).objects.get(pk=merchant.pk)).count() == 0

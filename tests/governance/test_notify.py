@@ -1,6 +1,7 @@
 """Notifications: rows first, then push (websocket), SMS, e-mail; inbox page and API; polling."""
 
 import datetime as dt
+import json
 
 import pytest
 from asgiref.sync import async_to_sync, sync_to_async
@@ -10,6 +11,7 @@ from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
+from governance import outbox
 from governance.consumers import NotificationConsumer
 from governance.models import Notification, OutboxMessage
 from governance.notify import sms
@@ -86,7 +88,8 @@ def test_http_sms_backend_goes_through_the_outbox(world):
         sms.send_sms(mobile="13800000001", text="hi")
     message = OutboxMessage.objects.get(topic="sms")
     assert message.url == "https://sms.example.com/send" and message.secret_name == "sms"
-    assert message.payload == {"mobile": "13800000001", "text": "hi", "purpose": "notify"}
+    assert message.payload == {"text": "hi", "purpose": "notify"}  # the number is sealed until sent
+    assert json.loads(outbox._body(message)) == {"mobile": "13800000001", "text": "hi", "purpose": "notify"}
     with override_settings(SMS_BACKEND="governance.notify.sms.HttpSmsBackend", SMS_HTTP_URL=""):
         with pytest.raises(RuntimeError):
             sms.send_sms(mobile="13800000001", text="hi")

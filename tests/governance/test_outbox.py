@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from governance import outbox
+from governance.errors import ValidationFailed
 from governance.models import AuditEvent, OutboxMessage
 from governance.models.outbox import OutboxStatus
 
@@ -122,17 +123,109 @@ def test_backoff_grows_and_is_capped():
     assert outbox.backoff_seconds(4) > outbox.backoff_seconds(1)
 
 
-def test_gives_up_after_max_attempts(db):
-    with Receiver(script=[500] * 5) as receiver:
-        message = outbox.enqueue(topic="t", url=receiver.url, payload={}, max_attempts=3)
+def test_a_24_hour_outage_on_a_fixed_clock_then_a_dead_letter_and_a_retry(db, world, client_for,
+                                                                          django_capture_on_commit_callbacks):
+    """The receiver answers 500 for a whole day: attempts back off (30 s doubling, 6 h at most)
+    until the window closes, the last one at its end; then the district admin is told, and
+    "retry now" in admin delivers it once the receiver is back."""
+    from governance.models import Notification
+
+    with Receiver(script=[500] * 100) as receiver:
+        message = outbox.enqueue(topic="order.closed", url=receiver.url, payload={"order": 1})
+        now = message.next_attempt_at
+        assert now is not None and message.give_up_at == now + dt.timedelta(hours=24)
+        times: list[dt.datetime] = []
+        while True:
+            status = outbox.deliver(message.pk, now=now)
+            times.append(now)
+            message.refresh_from_db()
+            if status != OutboxStatus.PENDING:
+                break
+            assert message.next_attempt_at is not None and message.next_attempt_at > now
+            now = message.next_attempt_at
+        assert status == OutboxStatus.FAILED and message.next_attempt_at is None
+        assert times[-1] == message.give_up_at  # retried right up to the end of the window
+        gaps = [(b - a).total_seconds() for a, b in zip(times, times[1:], strict=False)]
+        assert max(gaps) <= outbox.BACKOFF_CAP_SECONDS and gaps[1] > gaps[0]
+        assert 10 <= len(times) <= 20 and message.attempts == len(times)
+        from governance import taskqueue
+
+        taskqueue.sweep(now=timezone.now() + dt.timedelta(minutes=5))  # the alert, queued at the dead letter
+        alert = Notification.objects.get(user=world.users["liu_district"], kind="outbox")
+        assert "order.closed" in alert.title and alert.url.endswith(f"/{message.pk}/change/")
+        assert outbox.deliver(message.pk, now=now + dt.timedelta(days=2)) == "skipped"  # dead stays dead
+        receiver.script.clear()
+        with django_capture_on_commit_callbacks(execute=True):
+            r = client_for("liu_district").post(reverse("admin:governance_outboxmessage_changelist"),
+                                                {"action": "retry_now", "_selected_action": [message.pk]})
+        assert r.status_code == 302
+    message.refresh_from_db()
+    assert message.status == OutboxStatus.DELIVERED and len(receiver.requests) == message.attempts
+
+
+def test_a_stream_is_delivered_in_order(db, django_capture_on_commit_callbacks):
+    """The second event of an order waits while the first fails; it goes right after the first."""
+    with Receiver(script=[500]) as receiver:
+        first = outbox.enqueue(topic="order.updated", url=receiver.url, payload={"step": 1}, stream="order:7")
+        second = outbox.enqueue(topic="order.updated", url=receiver.url, payload={"step": 2}, stream="order:7")
+        other = outbox.enqueue(topic="order.updated", url=receiver.url, payload={"step": 1}, stream="order:8")
         now = timezone.now()
-        for _ in range(3):
-            outbox.deliver(message.pk, now=now)
-            now += dt.timedelta(days=1)
-        message.refresh_from_db()
-        assert message.status == OutboxStatus.FAILED and message.attempts == 3
-        assert outbox.deliver(message.pk, now=now) == "skipped"
-    assert len(receiver.requests) == 3
+        assert outbox.deliver(first.pk, now=now) == OutboxStatus.PENDING  # 500
+        assert outbox.deliver(second.pk, now=now) == "skipped"  # its predecessor is not through
+        assert outbox.deliver(other.pk, now=now) == OutboxStatus.DELIVERED  # another stream goes on
+        first.refresh_from_db()
+        assert first.next_attempt_at is not None
+        with django_capture_on_commit_callbacks(execute=True):
+            assert outbox.deliver(first.pk, now=first.next_attempt_at) == OutboxStatus.DELIVERED
+        second.refresh_from_db()
+        assert second.status == OutboxStatus.DELIVERED  # scheduled as soon as the first went through
+    bodies = [json.loads(r["body"]) for r in receiver.requests if r["headers"]["X-Linli-Topic"] == "order.updated"]
+    assert bodies == [{"step": 1}, {"step": 1}, {"step": 1}, {"step": 2}]
+
+
+def test_a_discarded_dead_letter_unblocks_its_stream(db, world):
+    with Receiver() as receiver:
+        first = outbox.enqueue(topic="t", url=receiver.url, payload={"n": 1}, stream="s")
+        second = outbox.enqueue(topic="t", url=receiver.url, payload={"n": 2}, stream="s")
+        OutboxMessage.objects.filter(pk=first.pk).update(status=OutboxStatus.FAILED)
+        assert outbox.deliver(second.pk) == "skipped"
+        with pytest.raises(ValidationFailed):  # a reason is required
+            outbox.message_discard(message=first, actor=world.users["liu_district"], reason="")
+        assert outbox.message_discard(message=first, actor=world.users["liu_district"], reason="接收方已下线")
+        assert outbox.deliver(second.pk) == OutboxStatus.DELIVERED
+        assert AuditEvent.objects.filter(action="outbox.discard", object_id=str(first.pk)).exists()
+
+
+def test_an_endpoint_signs_with_its_own_secret(db, world):
+    with Receiver() as receiver:
+        endpoint, raw = outbox.endpoint_create(actor=world.users["liu_district"], name="城市运行平台", url=receiver.url,
+                                               owner_name="市城运中心", topics=["order.closed"])
+        assert raw not in endpoint.secret_enc and endpoint.secret_prefix == raw[:8]
+        [message] = outbox.publish(topic="order.closed", payload={"order": 3}, stream="order:3")
+        assert outbox.publish(topic="order.other", payload={}) == []  # not a topic it takes
+        assert message.endpoint == endpoint and message.stream == f"order:3@{endpoint.pk}"
+        outbox.deliver(message.pk)
+        [request] = receiver.requests
+        h = request["headers"]
+        assert outbox.verify_signature(body=request["body"], timestamp=h["X-Linli-Timestamp"],
+                                       signature=h["X-Linli-Signature"], secret=raw)
+        assert not request["valid"]  # not signed with the default secret
+        new = outbox.endpoint_rotate_secret(endpoint=endpoint, actor=world.users["liu_district"])
+        assert new != raw
+
+
+def test_an_sms_number_is_sealed_in_the_table(db, settings):
+    from governance.notify.sms import HttpSmsBackend
+
+    with Receiver() as receiver:
+        settings.SMS_HTTP_URL = receiver.url
+        HttpSmsBackend().send(mobile="13912345678", text="您的验证码 123456", purpose="login")
+        message = OutboxMessage.objects.get(topic="sms")
+        assert "13912345678" not in json.dumps(message.payload) + json.dumps(message.sealed)
+        assert not OutboxMessage.objects.filter(payload__icontains="13912345678").exists()
+        outbox.deliver(message.pk)
+    assert json.loads(receiver.requests[0]["body"]) == {"mobile": "13912345678", "text": "您的验证码 123456",
+                                                        "purpose": "login"}
 
 
 def test_connection_refused_is_recorded(db):
@@ -221,14 +314,15 @@ def test_schedule_is_installed():
 
 def test_admin_retry_now(client_for, world, receiver):
     failed = OutboxMessage.objects.create(topic="t", url=receiver.url, payload={}, status=OutboxStatus.FAILED,
-                                          attempts=8, max_attempts=8)
+                                          attempts=14)
     done = OutboxMessage.objects.create(topic="t", url=receiver.url, payload={}, status=OutboxStatus.DELIVERED)
     client = client_for("admin")
     url = reverse("admin:governance_outboxmessage_changelist")
     response = client.post(url, {"action": "retry_now", "_selected_action": [failed.pk, done.pk]})
     assert response.status_code == 302
     failed.refresh_from_db()
-    assert failed.status == OutboxStatus.PENDING and failed.max_attempts == 9
+    assert failed.status == OutboxStatus.PENDING and failed.give_up_at is not None
+    assert failed.give_up_at > timezone.now() + dt.timedelta(hours=23)
     assert AuditEvent.objects.filter(action="outbox.retry", object_id=str(failed.pk)).exists()
     assert outbox.deliver(failed.pk) == OutboxStatus.DELIVERED
     done.refresh_from_db()

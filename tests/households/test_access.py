@@ -98,15 +98,20 @@ def test_reveal_rate_limited(world, hh, settings, api_for):
     assert response.json()["error"]["code"] == "reveal_rate_limited"
 
 
-def test_care_contact_with_login_gets_guardian_view(world, hh, django_user_model):
+def test_a_linked_care_contact_sees_the_person_through_the_contact_row_alone(world, hh, django_user_model):
     daughter = django_user_model.objects.create_user(username="zhang_daughter", password="x")
     assert not access.can(daughter, "view", hh.old)
     contact = care_contact_add(person=hh.old, name="张丽", relation="女儿", phone="13700001111", user=daughter,
                                actor=world.users["wang_resident"])  # a household member manages contacts
     assert contact.phone_masked == "137****1111"
     daughter = django_user_model.objects.get(pk=daughter.pk)
-    assert daughter.has_perm("households.view_person", hh.old)
     assert access.can(daughter, "view", hh.old) and not access.can(daughter, "view", hh.wang)
+    assert not access.can(daughter, "change", hh.old) and not access.can(daughter, "propose", hh.old)
+    from guardian.models import UserObjectPermission
+
+    assert not UserObjectPermission.objects.filter(user=daughter).exists()  # one source of truth
+    type(contact).objects.filter(pk=contact.pk).update(active=False)
+    assert not access.can(django_user_model.objects.get(pk=daughter.pk), "view", hh.old)
     with pytest.raises(NotFound):
         care_contact_add(person=hh.old, name="x", relation="y", phone="13700001112", actor=world.users["feng_resident"])
     with pytest.raises(Forbidden):

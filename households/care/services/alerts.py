@@ -41,7 +41,7 @@ from households.care.models import (
 S = AlertState
 
 
-def _no_visit_for_a_device(alert: Alert, actor):
+def _no_visit_for_a_device(alert: Alert, actor, at):
     if alert.kind == AlertKind.DEVICE:
         return _("A device alert is resolved, not visited: check the meter.")
     return None
