@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy
 
 from governance import access, audit, pii, taskqueue, uploads
 from governance.errors import Conflict, Forbidden, ValidationFailed
+from governance.statemachine import Machine, Move
 from households.models import (
     FieldChange,
     FieldSource,
@@ -57,6 +58,35 @@ PROGRESS_EVERY = 500
 # reported an error for the row. In a plan without errors every row has all three (ReadyRow).
 PlanRow = tuple[dict[str, str], str | None, pii.IdInfo | None, Unit | None]
 ReadyRow = tuple[dict[str, str], str, pii.IdInfo, Unit]
+
+
+# The job's lifecycle (governance.statemachine). Checking and failing are the system's moves (tasks,
+# the unstick sweep); applying is the person's, with the right to change the job.
+S = ImportStatus
+MACHINE = Machine("import", label=lambda status: ImportStatus(status).label, moves={
+    "check": Move((S.UPLOADED, S.VALIDATING), S.VALIDATING, gettext_lazy("checking"), right=None),
+    "preview": Move((S.VALIDATING,), S.PREVIEW, gettext_lazy("checked, waiting to apply"), right=None),
+    "invalid": Move((S.VALIDATING,), S.INVALID, gettext_lazy("checked, has errors"), right=None),
+    "apply": Move((S.PREVIEW,), S.APPLYING, gettext_lazy("apply"), right="change"),
+    "done": Move((S.APPLYING,), S.DONE, gettext_lazy("applied"), right="change"),
+    "fail": Move((S.UPLOADED, S.VALIDATING, S.APPLYING), S.FAILED, gettext_lazy("failed"), right=None),
+})
+
+
+def _move(job: ImportJob, action: str, *, actor, at=None, audit_data=None, **fields) -> ImportJob:
+    """One move of a job in its own short transaction (the page polling the job sees it at once),
+    with the fields that go with it."""
+    at = at or timezone.now()
+    with transaction.atomic():
+        locked = MACHINE.lock(job)
+        for name, value in fields.items():
+            setattr(locked, name, value)
+        MACHINE.apply(locked, action, actor=actor, at=at, audit_data=audit_data, region=locked.region,
+                      before_save=lambda j, _before: setattr(j, "status_changed_at", at))
+    job.status, job.status_changed_at = locked.status, locked.status_changed_at
+    for name, value in fields.items():
+        setattr(job, name, value)
+    return locked
 
 
 def read_rows(name: str, data: bytes) -> list[dict[str, str]]:
@@ -120,12 +150,20 @@ def _units(region_path: str) -> dict[tuple[str, str, str, str], Unit]:
 
 
 def check(job: ImportJob) -> list[PlanRow]:
-    """Dry run: every row checked; nothing written but the job's progress and errors."""
+    """Dry run (a task): every row checked; nothing written but the job's moves, progress and errors."""
     job.file.open("rb")
     rows = read_rows(job.file.name, job.file.read())  # the stored name keeps the real format
     job.file.close()
-    ImportJob.objects.filter(pk=job.pk).update(status=ImportStatus.VALIDATING, total_rows=len(rows), processed_rows=0,
-                                               status_changed_at=timezone.now())
+    system = access.system()
+    _move(job, "check", actor=system, total_rows=len(rows), processed_rows=0)
+    plan, errors, summary = _checked(job, rows)
+    _move(job, "invalid" if errors else "preview", actor=system, audit_data={"summary": summary},
+          processed_rows=len(rows), errors=errors[:1000], summary=summary)
+    return plan
+
+
+def _checked(job: ImportJob, rows: list[dict[str, str]]) -> tuple[list[PlanRow], list[dict], dict]:
+    """Every row against the rules and the file on record: the plan, the row report, the summary."""
     units = _units(job.region_path)
     seen: dict[str, int] = {}
     errors: list[dict] = []
@@ -176,12 +214,7 @@ def check(job: ImportJob) -> list[PlanRow]:
                 errors.append({"row": seen[pii.blind_index(info.number, "id")], "field": "id_number",
                                "message": _("This person is on file in another community.")})
     updates = sum(1 for k in keys if k in on_file)
-    job.total_rows, job.processed_rows, job.errors = len(rows), len(rows), errors[:1000]
-    job.summary = {"rows": len(rows), "new": len(keys) - updates, "updates": updates, "errors": len(errors)}
-    job.status = ImportStatus.INVALID if errors else ImportStatus.PREVIEW
-    job.status_changed_at = timezone.now()
-    job.save(update_fields=["total_rows", "processed_rows", "errors", "summary", "status", "status_changed_at"])
-    return plan
+    return plan, errors, {"rows": len(rows), "new": len(keys) - updates, "updates": updates, "errors": len(errors)}
 
 
 def progress_key(job_id: int) -> str:
@@ -253,11 +286,16 @@ def apply(job: ImportJob, *, actor) -> ImportJob:
 
     if job.status not in (ImportStatus.PREVIEW, ImportStatus.APPLYING):
         raise Conflict(_("Only a checked file without errors can be applied."))
-    checked = check(job)
-    if job.errors:
+    if job.status == ImportStatus.PREVIEW:
+        _move(job, "apply", actor=actor)
+    job.file.open("rb")
+    rows = read_rows(job.file.name, job.file.read())
+    job.file.close()
+    checked, errors, _summary = _checked(job, rows)  # again: the file on record may have changed meanwhile
+    if errors:
+        _move(job, "fail", actor=access.system(), errors=errors[:1000], finished_at=timezone.now())
         raise Conflict(_("The file has errors: nothing was imported."))
     plan = ready_plan(checked)
-    ImportJob.objects.filter(pk=job.pk).update(status=ImportStatus.APPLYING)
     ref = f"job {job.pk}"
     try:
         with transaction.atomic():
@@ -281,15 +319,13 @@ def apply(job: ImportJob, *, actor) -> ImportJob:
                     _create_persons(batch, ref=ref, actor=actor)
                     batch = []
                     cache.set(progress_key(job.pk), n, timeout=3600)
-            job.status, job.finished_at = ImportStatus.DONE, timezone.now()
-            job.status_changed_at = job.finished_at
-            job.save(update_fields=["status", "finished_at", "status_changed_at"])
+            _move(job, "done", actor=actor, audit_data={"summary": job.summary}, finished_at=timezone.now())
             # The file holds ID numbers in the clear: it goes once its rows are on file (sealed).
             transaction.on_commit(lambda: file_discard(job))
-            audit.record(actor=actor, action="import.apply", obj=job, region=job.region, data=job.summary)
     except Exception as exc:
-        ImportJob.objects.filter(pk=job.pk).update(status=ImportStatus.FAILED, status_changed_at=timezone.now(),
-                                                   errors=[{"row": None, "field": "", "message": str(exc)[:300]}])
+        if ImportJob.objects.filter(pk=job.pk, status=ImportStatus.APPLYING).exists():
+            _move(job, "fail", actor=access.system(), finished_at=timezone.now(),
+                  errors=[{"row": None, "field": "", "message": str(exc)[:300]}])
         raise
     finally:
         cache.delete(progress_key(job.pk))
@@ -306,11 +342,8 @@ def job_progress(job: ImportJob) -> int:
 def job_apply_request(*, job: ImportJob, actor) -> ImportJob:
     """The second step: the actor confirms the preview; the apply runs in a task after commit."""
     access.require(actor, "change", job)
-    if job.status != ImportStatus.PREVIEW:
-        raise Conflict(_("Only a checked file without errors can be applied."))
-    ImportJob.objects.filter(pk=job.pk).update(status=ImportStatus.APPLYING, status_changed_at=timezone.now())
+    _move(job, "apply", actor=actor)
     taskqueue.enqueue_on_commit(APPLY_TASK, job.pk, actor.pk)
-    job.status = ImportStatus.APPLYING
     return job
 
 
@@ -350,11 +383,9 @@ def jobs_unstick(*, now=None) -> dict[str, int]:
                 taskqueue.enqueue_on_commit(CHECK_TASK, job.pk)
                 counts["requeued"] += 1
                 continue
-            ImportJob.objects.filter(pk=job.pk).update(
-                status=ImportStatus.FAILED, status_changed_at=now, finished_at=now,
-                errors=[{"row": None, "field": "", "message": str(LOST)}])
-            audit.record(actor=access.system(), action="import.lost", obj=job, region=job.region,
-                         data={"was": job.status, "requeues": job.requeues})
+            _move(job, "fail", actor=access.system(), at=now, finished_at=now,
+                  errors=[{"row": None, "field": "", "message": str(LOST)}],
+                  audit_data={"lost": True, "requeues": job.requeues})
             counts["failed"] += 1
     return counts
 

@@ -108,7 +108,7 @@ def test_jobs_that_stopped_are_requeued_then_failed_with_a_reason(world, django_
     assert stuck_apply.status == "failed" and stuck_apply.errors == [{"row": None, "field": "",
                                                                       "message": str(imports.LOST)}]
     assert fresh.status == "validating"
-    assert AuditEvent.objects.filter(action="import.lost", object_id=str(stuck_apply.pk)).exists()
+    assert AuditEvent.objects.filter(action="import.fail", object_id=str(stuck_apply.pk), data__lost=True).exists()
     # A check that keeps stopping is failed after MAX_REQUEUES, with the same reason.
     again = job("validating")
     ImportJob.objects.filter(pk=again.pk).update(requeues=imports.MAX_REQUEUES)

@@ -101,3 +101,23 @@ def test_applied_file_is_deleted_and_stale_files_are_purged(world, hh, django_ca
     assert imports.files_purge(now=later) == 1
     left.refresh_from_db()
     assert not left.file and not left.file.storage.exists(name) and left.status == "preview"
+
+
+def test_an_import_job_moves_through_the_core_state_machine(world):
+    """Checking and failing are the system's moves, applying the person's; a file with errors
+    cannot be applied (409 listing what its state allows), and each move is an audit event."""
+    from governance.errors import IllegalTransition
+    from governance.models import AuditEvent
+
+    zhao = world.users["zhao_community"]
+    upload = SimpleUploadedFile("p.csv", _csv(["张三,123,,无此街,1号楼,1,101,,"]), content_type="text/csv")
+    job = imports.job_create(upload=upload, region=world.communities[0], actor=zhao)
+    imports.check(job)
+    job.refresh_from_db()
+    assert job.status == "invalid" and job.errors
+    with pytest.raises(IllegalTransition) as refused:
+        imports.job_apply_request(job=job, actor=zhao)
+    assert refused.value.allowed == []  # a file with errors goes nowhere: upload a corrected one
+    actions = list(AuditEvent.objects.filter(object_id=str(job.pk), object_type="households.importjob")
+                   .order_by("pk").values_list("action", flat=True))
+    assert actions == ["import.upload", "import.check", "import.invalid"]
