@@ -181,7 +181,7 @@ def _claim(message_id: int, now) -> bool:
     with transaction.atomic():
         due = _due(now).filter(pk=message_id)
         if connection.features.has_select_for_update_skip_locked:
-            if not list(due.select_for_update(skip_locked=True).values_list("pk", flat=True)):
+            if not list(due.select_for_update(skip_locked=True, of=("self",)).values_list("pk", flat=True)):
                 return False
         return due.update(next_attempt_at=now + LEASE) == 1
 

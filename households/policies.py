@@ -146,7 +146,10 @@ def _gongan_rentals(user):
 
 
 access.register(Rental, access.Policy(region_path="region_path", rights=PLACE_RIGHTS, public=_gongan_rentals))
-access.register(Business, access.Policy(region_path="region_path", rights={**PLACE_RIGHTS, Role.MERCHANT: {"view"}},
+BUSINESS_RIGHTS = {**PLACE_RIGHTS, Role.MERCHANT: {"view"},
+                   Role.COMMUNITY_STAFF: PLACE_RIGHTS[Role.COMMUNITY_STAFF] | {"import"},
+                   Role.DISTRICT_ADMIN: PLACE_RIGHTS[Role.DISTRICT_ADMIN] | {"import"}}
+access.register(Business, access.Policy(region_path="region_path", rights=BUSINESS_RIGHTS,
                                         target={"households.business": "pk"}))
 access.register(FireCheck, access.Policy(region_path="business__region_path", rights=PLACE_RIGHTS))
 
@@ -155,9 +158,9 @@ access.register(FireCheck, access.Policy(region_path="business__region_path", ri
 access.register(PersonTag, access.Policy(
     region_path="person__region_path",
     rights={**{r: {"view", "add", "change"} for r in GRID},
-            Role.COMMUNITY_STAFF: {"view", "add", "change", "delete", "view_sensitive"},
+            Role.COMMUNITY_STAFF: {"view", "add", "change", "delete", "view_sensitive", "import"},
             Role.STREET_OFFICER: {"view"},
-            Role.DISTRICT_ADMIN: {"view", "add", "change", "delete", "view_sensitive", "view_restricted"}},
+            Role.DISTRICT_ADMIN: {"view", "add", "change", "delete", "view_sensitive", "view_restricted", "import"}},
     public=assistance_tags_q))
 
 # Group definitions and visit rules are district-wide configuration.

@@ -217,6 +217,9 @@ def register(request):
 
 
 class ImportForm(forms.Form):
+    kind = forms.ChoiceField(label=_("which list"), initial="households.persons", required=False, choices=[
+        ("households.persons", _("Persons (台账)")), ("households.tags", _("Special groups (民政 / 残联 lists)")),
+        ("households.businesses", _("Businesses and places (实有单位)"))])
     file = forms.FileField(label=_("file (.xlsx or .csv)"))
     community: "forms.ModelChoiceField[Region]" = forms.ModelChoiceField(label=_("community"), queryset=None)
 
@@ -238,13 +241,13 @@ def import_upload(request):
     if request.method == "POST" and form.is_valid():
         try:
             job = imports.job_create(upload=form.cleaned_data["file"], region=form.cleaned_data["community"],
-                                     actor=request.user)
+                                     actor=request.user, kind=form.cleaned_data["kind"] or "households.persons")
         except DomainError as exc:
             form.add_error(None, str(exc))
         else:
             return redirect("households:import_job", pk=job.pk)
     jobs = access.scope(ImportJob.objects.all(), request.user, "view").order_by("-created_at")[:10]
-    return render(request, "households/import_upload.html", {"form": form, "jobs": jobs, "columns": imports.HEADERS})
+    return render(request, "households/import_upload.html", {"form": form, "jobs": jobs})
 
 
 @login_required

@@ -247,12 +247,20 @@ class CareContactSerializer(ScopedModelSerializer):
 
 
 
+IMPORT_KINDS = [("households.persons", "households.persons: 姓名, 证件号码, 电话, 地址, 楼号, 单元, 门牌号, 户号, 与户主关系"),
+                ("households.tags", "households.tags: 证件号码, 类别 (a special group's name or code), 姓名, 开始日期, 备注"),
+                ("households.businesses", "households.businesses: 名称, 类型, 地址, 楼号, 单元, 门牌号, 负责人, 电话, "
+                                          "营业执照号, 从业人数")]
+
+
 class ImportJobSerializer(ScopedModelSerializer):
     progress = serializers.IntegerField(read_only=True)
+    kind = serializers.ChoiceField(choices=IMPORT_KINDS, default="households.persons",
+                                   help_text="Which list: persons (台账), or special groups from 民政/残联 lists.")
 
     class Meta:
         model = ImportJob
-        fields = ["id", "file", "original_name", "status", "total_rows", "processed_rows", "progress", "errors",
+        fields = ["id", "kind", "file", "original_name", "status", "total_rows", "processed_rows", "progress", "errors",
                   "summary", "region", "created_at", "finished_at"]
         read_only_fields = ["original_name", "status", "total_rows", "processed_rows", "progress", "errors",
                             "summary", "created_at", "finished_at"]

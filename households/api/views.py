@@ -306,7 +306,8 @@ class ImportJobViewSet(ScopedViewMixin, mixins.CreateModelMixin, viewsets.ReadOn
     def perform_create(self, serializer):
         d = serializer.validated_data
         region = access.get_or_404(Region, self.request.user, "view", pk=d["region"].pk)
-        serializer.instance = imports.job_create(upload=d["file"], region=region, actor=self.request.user)
+        serializer.instance = imports.job_create(upload=d["file"], region=region, actor=self.request.user,
+                                                 kind=d.get("kind", "households.persons"))
 
     def retrieve(self, request, *args, **kwargs):
         job = self.get_object()

@@ -178,10 +178,11 @@ def test_registration_page_and_staff_page(world, hh, client_for):
 
 
 def test_import_failure_midway_rolls_back_everything(world, hh, monkeypatch, django_capture_on_commit_callbacks):
+    from households import resources
     from households.services import imports
 
-    monkeypatch.setattr(imports, "BATCH", 1)
-    real, calls = imports._create_persons, []
+    monkeypatch.setattr(resources, "BATCH", 1)
+    real, calls = resources._create_persons, []
 
     def flaky(rows, **kw):
         calls.append(len(rows))
@@ -189,7 +190,7 @@ def test_import_failure_midway_rolls_back_everything(world, hh, monkeypatch, dja
             raise RuntimeError("disk full")
         return real(rows, **kw)
 
-    monkeypatch.setattr(imports, "_create_persons", flaky)
+    monkeypatch.setattr(resources, "_create_persons", flaky)
     upload = _xlsx([HEADER, *[[f"新人{i}", make_id(seq=80 + i), "", "和平里东街1号", "1号楼", "1", "101", "H101", ""]
                               for i in range(3)]])
     job = imports.job_create(upload=upload, region=world.communities[0], actor=world.users["zhao_community"])
