@@ -1,4 +1,6 @@
+from django.templatetags.static import static
 from django.urls import include, path
+from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from governance.admin_site import site as admin_site
@@ -12,7 +14,17 @@ api_v1 = [
     path("", include(("workorders.api.urls", "workorders"), namespace="workorders")),
 ]
 
+class FaviconView(RedirectView):
+    """Browsers ask /favicon.ico of every page: the icon is a static file (hashed, cached long)."""
+
+    permanent = True
+
+    def get_redirect_url(self, *args, **kwargs):
+        return static("favicon.ico")
+
+
 urlpatterns = [
+    path("favicon.ico", FaviconView.as_view(), name="favicon"),
     path("admin/", admin_site.urls),
     path("api/v1/", include((api_v1, "api"), namespace="api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

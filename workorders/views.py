@@ -19,7 +19,7 @@ from governance.errors import DomainError, Forbidden, NotFound
 from governance.pagination import IdsFirstPaginator
 from households import selectors as places
 from workorders import lifecycle, order_routing, selectors, services
-from workorders.choices import Channel, Status
+from workorders.choices import Channel, Satisfaction, Status
 from workorders.forms import REASONS, UNITS, FollowUpForm, ReopenForm, ReportForm, StaffReportForm
 from workorders.models import Category, WorkOrder
 
@@ -250,7 +250,7 @@ def staff_detail(request, pk):
     ctx.update({"actions": [(a, ACTION_LABELS[a]) for a in STAFF_ACTIONS
                             if a != "decide" and _may(request.user, a, order)],
                 "reasons": REASONS,
-                "units": UNITS, "pending": [(a, access.can(request.user, f"{a.kind}_decide", order)
+                "units": UNITS, "satisfactions": Satisfaction.choices, "pending": [(a, access.can(request.user, f"{a.kind}_decide", order)
                                              and a.requested_by_id != request.user.pk)
                                             for a in services.applications.pending(order)]})
     return render(request, "workorders/staff_detail.html", ctx)

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from households.models import Person, Unit
 
@@ -376,6 +377,13 @@ class Alert(models.Model):
         return self.kind in CARE_KINDS
 
 
+# The words of an alert's timeline (the moves are governance.statemachine's, in services.alerts).
+# pgettext: "raised", "resolved" are also the names of the alert's time fields (发出时间, 办结时间).
+EVENT_LABELS = {"raised": pgettext_lazy("care timeline", "raised"), "escalate": pgettext_lazy("care timeline", "escalated"),
+                "acknowledge": pgettext_lazy("care timeline", "acknowledged"),
+                "visit": pgettext_lazy("care timeline", "visit started"), "resolve": pgettext_lazy("care timeline", "resolved")}
+
+
 class AlertEvent(models.Model):
     """The alert's timeline (append-only)."""
 
@@ -400,6 +408,14 @@ class AlertEvent(models.Model):
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.step}".strip()
+
+    @property
+    def action_label(self):
+        return EVENT_LABELS.get(self.action, self.action)
+
+    @property
+    def to_state_label(self):
+        return AlertState(self.to_state).label if self.to_state in AlertState.values else self.to_state
 
 
 class VisitHelp(models.TextChoices):

@@ -28,8 +28,19 @@ def open_alerts_by_grid(user) -> list[tuple]:
     return list(groups.items())
 
 
-def alert_timeline(alert: Alert):
-    return alert.events.select_related("actor").order_by("at", "id")
+def alert_timeline(alert: Alert) -> list:
+    """The alert's steps, each with the words of its ladder step (whom it told), not its code."""
+    from households.care.models import Audience, EscalationStep
+
+    events = list(alert.events.select_related("actor").order_by("at", "id"))
+    district_path = "/" + alert.region_path.strip("/").split("/")[0] + "/"
+    codes = {e.step for e in events if e.step}
+    audiences = dict(EscalationStep.objects.filter(code__in=codes, district__path=district_path)
+                     .values_list("code", "audience")) if codes else {}
+    for e in events:
+        audience = audiences.get(e.step)
+        e.step_label = Audience(audience).label if audience in Audience.values else e.step  # type: ignore[attr-defined]  # for the page only
+    return events
 
 
 def away_flags_for(user, *, current_only: bool = False) -> QuerySet[AwayFlag]:

@@ -71,6 +71,7 @@ OBJECTS = {
 
 EXEMPT = {
     "admin:login": "the login page is public by design",
+    "favicon": "a redirect to a public static file",
     "admin:logout": "logout works for anyone",
     "admin:jsi18n": "admin's JavaScript catalogue, no data",
     "admin:view_on_site": "redirects to the object's own page, which has its own rows",

@@ -117,3 +117,19 @@ def test_outcome_rules_and_rights(world, ladder):
 
     with pytest.raises(Forbidden):  # a care contact follows the alert, staff act on it
         alert_acknowledge(alert=alert, actor=daughter, now=NOW)
+
+
+def test_the_alert_timeline_shows_words_not_codes(world, ladder, client_for):
+    """The care timeline said "escalate (grid) → acknowledged": every step is in the reader's words."""
+    from django.urls import reverse
+
+    from households.care.services import alert_acknowledge, alerts_escalate
+
+    alert = make_alert(world, now=NOW)
+    alerts_escalate(district=world.district, now=NOW + timedelta(hours=2))
+    alert_acknowledge(alert=alert, actor=world.users["li_gridworker"], now=NOW + timedelta(hours=3))
+    html = client_for("li_gridworker").get(reverse("care:alert", kwargs={"pk": alert.pk}),
+                                           HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    timeline = html[html.index("<ol"):] if "<ol" in html else html
+    for code in ("escalate", " acknowledge ", "→ acknowledged", "→ open", "raised"):
+        assert code not in timeline, code

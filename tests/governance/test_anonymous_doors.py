@@ -63,3 +63,9 @@ def test_no_route_answers_a_server_error_to_a_stranger(client, world):
         if response.status_code >= 500:
             broken.append((url, response.status_code))
     assert not broken
+
+
+def test_the_favicon_every_browser_asks_for_is_there(client):
+    r = client.get("/favicon.ico")
+    assert r.status_code == 301 and r["Location"].endswith(".ico")
+    assert 'rel="icon"' in client.get("/").content.decode()

@@ -248,3 +248,21 @@ def test_me_and_home_pages_take_a_handful_of_queries(client_for, django_assert_m
         for url in ("/me/", "/"):
             with django_assert_max_num_queries(5):
                 assert client.get(url).status_code == 200
+
+
+def test_the_new_portal_pages_name_every_control_and_image(world, client_for):
+    from django.urls import reverse
+
+    from governance.models import Publicity, Vote
+    from governance.seed import LIFT_VOTE, POINTS_NOTICE
+    from tests.a11y import problems
+
+    c = client_for("wang_resident")
+    vote = Vote.objects.get(title=LIFT_VOTE)
+    notice = Publicity.objects.get(title=POINTS_NOTICE)
+    for url in (reverse("portal:home"), reverse("portal:votes"), reverse("portal:vote", kwargs={"pk": vote.pk}),
+                reverse("portal:publicity_list"), reverse("portal:publicity", kwargs={"pk": notice.pk}),
+                reverse("workorders:report")):
+        r = c.get(url)
+        assert r.status_code == 200, url
+        assert problems(r.content.decode()) == [], url

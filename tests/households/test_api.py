@@ -254,3 +254,19 @@ def test_tags_through_api_respect_sensitivity(world, hh, api_for):
     r = api_for("zhao_community").post(end, {"tag_id": disabled["id"]}, format="json")
     assert r.status_code == 200 and "disabled" not in [t["code"] for t in r.json()["tags"]]
     assert hh.wang.tags.get(tag__code="disabled").valid_until is not None  # kept as history
+
+
+def test_the_grid_workers_phone_page_names_its_controls_and_keeps_its_title_plain(world, hh, client_for):
+    from tests.a11y import problems
+
+    html = client_for("li_gridworker").get(reverse("households:staff")).content.decode()
+    assert problems(html) == []
+
+
+def test_a_badge_in_a_card_keeps_white_on_its_colour():
+    """`.card span` greys text; a badge in a card (overdue visits) must stay white on red (was 1:1)."""
+    from pathlib import Path
+
+    css = (Path(__file__).resolve().parents[2] / "static/css/portal.css").read_text(encoding="utf-8")
+    assert ".card .badge { color: #fff; }" in css
+    assert css.index(".card .badge") > css.index(".card span")

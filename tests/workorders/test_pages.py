@@ -146,3 +146,19 @@ def test_staff_queue_and_public_list_cost_the_same_queries_for_3_or_33_orders(wo
     assert_constant_queries(lambda n: [make_order("e0102") for _ in range(n)], fetch_both, small=3, large=33)
     page = c.get(staff, {"scope": "all"}).context["page"]
     assert len(page.object_list) == 30 and page.has_next()
+
+
+def test_every_control_of_the_staff_order_page_has_a_label(world, cats, make_order, client_for):
+    from tests.a11y import problems
+    from workorders.services import flow
+
+    order = make_order()
+    c = client_for("zhao_community")
+    pages = [c.get(reverse("workorders:staff_detail", kwargs={"pk": order.pk})).content.decode()]
+    flow.order_accept(order=order, actor=world.users["zhao_community"])
+    flow.order_dispatch(order=order, actor=world.users["chen_street"])
+    pages.append(c.get(reverse("workorders:staff_detail", kwargs={"pk": order.pk})).content.decode())
+    pages.append(client_for("chen_street").get(reverse("workorders:staff_detail", kwargs={"pk": order.pk}))
+                 .content.decode())
+    for html in pages:
+        assert problems(html) == []
