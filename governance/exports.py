@@ -24,15 +24,29 @@ def is_formula_like(value: Any) -> bool:
     return isinstance(value, str) and value.startswith(FORMULA_STARTS)
 
 
+def _local(value: Any) -> Any:
+    """A time with a zone is written as the reader's local time (Asia/Shanghai), not UTC; Excel
+    keeps no zone, and openpyxl refuses an aware one."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    if isinstance(value, dt.datetime) and timezone.is_aware(value):
+        return timezone.make_naive(value)
+    return value
+
+
 def csv_cell(value: Any) -> Any:
     if value is None:
         return ""
+    value = _local(value)
     return "'" + value if is_formula_like(value) else value
 
 
 def _xlsx_cell(ws, value: Any):
     from openpyxl.cell import WriteOnlyCell
 
+    value = _local(value)
     cell = WriteOnlyCell(ws, value="" if value is None else value)
     if is_formula_like(value):
         cell.data_type = "s"  # openpyxl would store it as a formula otherwise

@@ -273,7 +273,6 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     # No call to validator.swagger.io from the docs page: every asset and request stays on this site.
     "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
-    "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": "/api/v1",
     # Several models have a `kind` field; name their enums instead of "Kind359Enum" (drf_spectacular.W001).

@@ -1,7 +1,7 @@
 from django.templatetags.static import static
 from django.urls import include, path
 from django.views.generic import RedirectView
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from governance.admin_site import site as admin_site
 from governance.notify.views import SmsLoginView
@@ -29,7 +29,6 @@ urlpatterns = [
     path("api/v1/", include((api_v1, "api"), namespace="api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
-    path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="api-redoc"),
     # Django's set_language, which also saves the choice on a logged-in user's account.
     path("i18n/setlang/", LanguageView.as_view(), name="set_language"),
     path("", include("governance.portal_urls")),

@@ -161,7 +161,7 @@ class WorkOrderAdmin(ScopedAdminMixin, admin.ModelAdmin):
                     return format_html('<strong style="color:#c0392b">⚠ {}</strong>', text)
                 return text
             return "—"
-        text = obj.due_at.strftime("%m-%d %H:%M")
+        text = timezone.localtime(obj.due_at).strftime("%m-%d %H:%M")
         if obj.parked:
             return format_html('<span title="{}">⏸ {}</span>', _("parked"), text)
         if obj.overdue:

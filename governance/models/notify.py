@@ -54,7 +54,7 @@ class SmsCode(models.Model):
         verbose_name_plural = _("SMS codes")
 
     def __str__(self):
-        return f"{self.purpose} code {self.created_at:%Y-%m-%d %H:%M}"
+        return f"{self.purpose} code {timezone.localtime(self.created_at):%Y-%m-%d %H:%M}"
 
 
 class ContactMessage(models.Model):

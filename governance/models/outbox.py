@@ -1,6 +1,7 @@
 import uuid
 
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -92,4 +93,4 @@ class OutboxDelivery(models.Model):
         ordering = ["at"]
 
     def __str__(self):
-        return f"{self.at:%Y-%m-%d %H:%M:%S} {self.status_code or self.error[:40]}"
+        return f"{timezone.localtime(self.at):%Y-%m-%d %H:%M:%S} {self.status_code or self.error[:40]}"

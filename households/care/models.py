@@ -7,6 +7,7 @@ so that the sweep's SQL is the same on SQLite and PostgreSQL (no dialect date ar
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -83,7 +84,7 @@ class Reading(models.Model):
         indexes = [models.Index(fields=["received_at"])]
 
     def __str__(self):
-        return f"{self.meter_id} @ {self.ts:%Y-%m-%d %H:%M}: {self.value}"
+        return f"{self.meter_id} @ {timezone.localtime(self.ts):%Y-%m-%d %H:%M}: {self.value}"
 
 
 class HourlyUsage(models.Model):
@@ -153,7 +154,7 @@ class AwayFlag(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.person} · {self.starts_at:%Y-%m-%d} – {self.ends_at:%Y-%m-%d}"
+        return f"{self.person} · {timezone.localtime(self.starts_at):%Y-%m-%d} – {timezone.localtime(self.ends_at):%Y-%m-%d}"
 
     def save(self, *args, **kwargs):
         self.starts_hour = int(self.starts_at.timestamp()) // 3600
@@ -407,7 +408,7 @@ class AlertEvent(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.step}".strip()
+        return f"{timezone.localtime(self.at):%Y-%m-%d %H:%M} {self.action} {self.step}".strip()
 
     @property
     def action_label(self):

@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from households.models.core import Household, Person, TagType
@@ -78,7 +79,7 @@ class Visit(models.Model):
                                               name="visit_has_person_or_household")]
 
     def __str__(self):
-        return f"{self.visited_at:%Y-%m-%d} {self.person or self.household}"
+        return f"{timezone.localtime(self.visited_at):%Y-%m-%d} {self.person or self.household}"
 
 
 class VisitPhoto(models.Model):

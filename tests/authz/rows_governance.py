@@ -163,7 +163,6 @@ ROWS = [
     # The OpenAPI schema and its docs are public: they describe the API, not its data.
     Row("schema", None, 200),
     Row("api-docs", None, 200),
-    Row("api-redoc", None, 200),
     # Portal
     Row("portal:home", None, 200),
     Row("portal:me", None, 302),
