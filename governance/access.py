@@ -144,6 +144,16 @@ def region_paths(user, **kwargs) -> list[str]:
     return [a.region.path for a in covering_assignments(user, **kwargs)]
 
 
+def paths_q(lookup: str, paths) -> Q:
+    """Rows whose `lookup` lies under any of these region paths (a subtree each); none for no path."""
+    if not paths:
+        return Q(pk__in=[])
+    q = Q()
+    for p in paths:
+        q |= Q(**{f"{lookup}__startswith": p})
+    return q
+
+
 def covers(user, path: str, **kwargs) -> bool:
     """Whether `path` lies in a region `user` covers (same arguments as `region_paths`)."""
     return any(path.startswith(p) for p in region_paths(user, **kwargs))

@@ -9,7 +9,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from governance import services
+from governance import services, uploads
 from governance.admin_site import (
     ObjectPagesMixin,
     ReadOnlyAdminMixin,
@@ -448,13 +448,8 @@ class PublicityForm(forms.ModelForm):
         region = data.get("region")
         if region is not None and not access.covers(self.user, region.path, model=Publicity, action="add"):
             self.add_error("region", _("You may not publish to this region."))
-        import csv
-        import io
-
-        lines = [line for line in (data.get("items_text") or "").splitlines() if line.strip()]
-        delimiter = "\t" if lines and "\t" in lines[0] else ","
-        data["item_rows"] = [dict(zip(("key", "label", "amount"), [c.strip() for c in row], strict=False))
-                             for row in csv.reader(io.StringIO("\n".join(lines)), delimiter=delimiter)]
+        data["item_rows"] = [dict(zip(("key", "label", "amount"), row, strict=False))
+                             for row in uploads.pasted_rows(data.get("items_text") or "")]
         return data
 
 
@@ -576,15 +571,11 @@ class CouncilAdmin(ScopedAdminMixin, admin.ModelAdmin):
     fields = ["region", "name", "term_starts", "term_ends"]
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name == "region":
-            from django.db.models import Q
-
+        if db_field.name == "region":  # only the communities this person may add councils in
             from governance import access
 
-            q = Q()
-            for a in access.covering_assignments(request.user, model=Council, action="add"):
-                q |= Q(path__startswith=a.region.path)
-            kwargs["queryset"] = Region.objects.filter(q, level="community") if q else Region.objects.none()
+            paths = access.region_paths(request.user, model=Council, action="add")
+            kwargs["queryset"] = Region.objects.filter(access.paths_q("path", paths), level="community")
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def save_model(self, request, obj, form, change):

@@ -26,6 +26,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -59,7 +60,7 @@ class Checked:
     summary: dict = field(default_factory=dict)
 
 
-class Resource:
+class Resource(ABC):
     """One kind of list. Subclasses set the attributes and write `check` and `write`."""
 
     key: str = ""
@@ -69,11 +70,13 @@ class Resource:
     model: type[Model] | None = None  # whose "import" right an uploader needs where they upload
     action = "import"
 
+    @abstractmethod
     def check(self, job, rows: list[dict[str, str]]) -> Checked:
-        raise NotImplementedError
+        """Every row against the rules and the records on file: the plan, the row report, the summary."""
 
+    @abstractmethod
     def write(self, job, plan: list[Any], *, actor, progress: Callable[[int], None]) -> None:
-        raise NotImplementedError
+        """Write the plan inside the pipeline's one transaction; call progress(rows done) now and then."""
 
 
 _resources: dict[str, Resource] = {}

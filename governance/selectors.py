@@ -130,12 +130,10 @@ def vote_for(user, pk) -> Vote:
 def vote_page(user, vote: Vote) -> dict:
     elector = votes.my_elector(vote, user)
     ballot = getattr(elector, "ballot", None) if elector else None
-    show_result = vote.status == VoteStatus.PUBLISHED or (
-        vote.status == VoteStatus.CLOSED and access.can(user, "publish", vote))
     may_vote = (elector is not None and vote.status == VoteStatus.OPEN
                 and (ballot is None or vote.changeable))
     return {"vote": vote, "rule": votes.rule_of(vote), "elector": elector, "ballot": ballot, "may_vote": may_vote,
-            "choices": BallotChoice.choices, "result": vote.result if show_result else None}
+            "choices": BallotChoice.choices, "result": vote.result if votes.result_visible(user, vote) else None}
 
 
 # --- publicity (公示) ------------------------------------------------------------------------

@@ -106,19 +106,21 @@ class Machine:
         if not self.allowed(obj, action):
             raise self.refusal(obj, action)
         mv = self.moves[action]
+        self._guard(obj, action, mv, actor=actor, at=at)
+        return mv
+
+    def _guard(self, obj, action: str, mv: Move, *, actor, at) -> None:
         if mv.guard is not None:
             reason = mv.guard(obj, actor, at or timezone.now())
             if reason:
                 raise IllegalTransition(reason, allowed=[{"action": a, "label": force_str(self.moves[a].label)}
                                                          for a in self.available(obj) if a != action])
-        return mv
 
     # --- moving ------------------------------------------------------------------------------
 
     def lock(self, obj: _M) -> _M:
         """The row re-read under a row lock: two doors acting at once serialize here."""
-        qs = type(obj)._default_manager.select_for_update(of=("self",)) if self.related else \
-            type(obj)._default_manager.select_for_update()
+        qs = type(obj)._default_manager.select_for_update(of=("self",))  # never the related rows
         if self.related:
             qs = qs.select_related(*self.related)
         return qs.get(pk=obj.pk)
@@ -127,8 +129,6 @@ class Machine:
               audit_data: dict | None = None, region=None, before_save: Callable[[Any, str], None] | None = None):
         """Move a row the caller has locked (in its transaction): state, right, guard; set and
         save; the timeline row and the audit event. Returns the timeline row (or None)."""
-        if not connection.in_atomic_block:
-            raise RuntimeError(f"{self.name}: apply() needs the row locked in a transaction (Machine.lock)")
         access.need_actor(actor)
         mv = self.moves.get(action)
         if mv is None:
@@ -136,7 +136,15 @@ class Machine:
         if self.state(obj) not in mv.sources:
             raise self.refusal(obj, action)
         self._require(actor, mv, action, obj)
-        self.check(obj, action, actor=actor, at=at)
+        self._guard(obj, action, mv, actor=actor, at=at)
+        return self._commit(obj, action, mv, actor=actor, note=note, data=data, at=at, audit_data=audit_data,
+                            region=region, before_save=before_save)
+
+    def _commit(self, obj, action: str, mv: Move, *, actor, note: str = "", data: dict | None = None, at=None,
+                audit_data: dict | None = None, region=None, before_save: Callable[[Any, str], None] | None = None):
+        """The move once checked: set, save, the timeline row, the audit event."""
+        if not connection.in_atomic_block:
+            raise RuntimeError(f"{self.name}: a move needs the row locked in a transaction (Machine.lock)")
         before = self.state(obj)
         if mv.target is not None:
             setattr(obj, self.field, mv.target)
@@ -160,7 +168,7 @@ class Machine:
         self.check(obj, action, actor=actor, at=kwargs.get("at"))
         if change is not None:
             change(obj)
-        return obj, self.apply(obj, action, actor=actor, **kwargs)
+        return obj, self._commit(obj, action, mv, actor=actor, **kwargs)
 
     @staticmethod
     def _rights(mv: Move, action: str) -> tuple[str, ...]:

@@ -38,3 +38,17 @@ def decode_text(data: bytes, *, field: str = "file", encoding: str | None = None
             continue
     raise ValidationFailed(_("The file's text could not be read: save it as CSV UTF-8 or GBK."),
                            fields={field: [_("Unknown text encoding.")]})
+
+
+def pasted_rows(text: str) -> list[list[str]]:
+    """Rows a person pasted from a spreadsheet into a text box: cells split by tabs (what Excel and
+    WPS copy) or, if the first line has none, by commas; blank lines dropped, cells trimmed."""
+    import csv
+    import io
+
+    lines = [line for line in (text or "").splitlines() if line.strip()]
+    if not lines:
+        return []
+    delimiter = "\t" if "\t" in lines[0] else ","
+    return [[c.strip() for c in row] for row in csv.reader(io.StringIO("\n".join(lines)), delimiter=delimiter)]
+

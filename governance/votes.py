@@ -30,13 +30,13 @@ from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 from typing import TYPE_CHECKING
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Count, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from governance import access, audit
+from governance import access, audit, uploads
 from governance.errors import Conflict, Forbidden, ValidationFailed
 from governance.models.votes import Ballot, BallotChannel, BallotChoice, Elector, Vote, VoteStatus
 from governance.statemachine import Machine, Move
@@ -323,16 +323,9 @@ def electorate_set(*, vote: Vote, rows: list[dict], actor) -> int:
 def electorate_rows(text: str) -> list[dict]:
     """Rows pasted from a spreadsheet (tabs or commas): key, name, weight[, username]. An unknown
     username is a row error (electorate_set reports it with the others)."""
-    import csv
-    import io
-
     from governance.models import User
 
-    lines = [line for line in (text or "").replace("\r\n", "\n").split("\n") if line.strip()]
-    if not lines:
-        return []
-    delimiter = "\t" if "\t" in lines[0] else ","
-    parsed = [[c.strip() for c in row] for row in csv.reader(io.StringIO("\n".join(lines)), delimiter=delimiter)]
+    parsed = uploads.pasted_rows(text)
     names = {row[3] for row in parsed if len(row) > 3 and row[3]}
     users = {u.username: u for u in User.objects.filter(username__in=names)}
     rows = []
@@ -427,15 +420,20 @@ def ballot_cast(*, vote: Vote, actor, choice: str, elector: Elector | None = Non
         audit.record(actor=actor, action="vote.ballot_change", obj=vote,
                      data={"elector": elector.pk, "from": before, "to": choice, "channel": channel})
         return ballot
-    try:
-        with transaction.atomic():
-            ballot = Ballot.objects.create(vote=vote, elector=elector, choice=choice, channel=channel, cast_at=at,
-                                           recorded_by=actor if channel == BallotChannel.PAPER else None,
-                                           region_path=vote.region_path)
-    except IntegrityError:  # pragma: no cover - the elector's row lock makes this unreachable
-        raise Conflict(_("A ballot of this voter is already recorded.")) from None
+    # One ballot per elector: the elector's row lock above serializes their ballots, and the
+    # one-to-one column refuses a second in the database.
+    ballot = Ballot.objects.create(vote=vote, elector=elector, choice=choice, channel=channel, cast_at=at,
+                                   recorded_by=actor if channel == BallotChannel.PAPER else None,
+                                   region_path=vote.region_path)
     audit.record(actor=actor, action="vote.ballot", obj=vote, data={"elector": elector.pk, "channel": channel})
     return ballot
+
+
+def result_visible(user, vote: Vote) -> bool:
+    """Electors see the result once published; staff who run the vote once it is counted."""
+    if vote.status == VoteStatus.PUBLISHED:
+        return True
+    return vote.status == VoteStatus.CLOSED and access.can(user, "publish", vote)
 
 
 def my_elector(vote: Vote, user) -> Elector | None:

@@ -389,15 +389,11 @@ class CompoundAdmin(HouseholdsAdminMixin, admin.ModelAdmin):
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "community":  # only the communities this person may add compounds in
-            from django.db.models import Q
-
             from governance import access
             from governance.models import Region
 
-            q = Q()
-            for a in access.covering_assignments(request.user, model=Compound, action="add"):
-                q |= Q(path__startswith=a.region.path)
-            kwargs["queryset"] = Region.objects.filter(q, level="community") if q else Region.objects.none()
+            paths = access.region_paths(request.user, model=Compound, action="add")
+            kwargs["queryset"] = Region.objects.filter(access.paths_q("path", paths), level="community")
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def get_readonly_fields(self, request, obj=None):

@@ -66,19 +66,12 @@ def _district_paths(user, code):
             if a.role == Role.DEPARTMENT_STAFF and a.department_id and a.department.code == code]
 
 
-def _paths_q(lookup, paths):
-    q = Q()
-    for p in paths:
-        q |= Q(**{f"{lookup}__startswith": p})
-    return q
-
-
 def assistance_tags_q(user, prefix=""):
     """PersonTag rows 民政 staff may see: assistance groups in their district (None: not 民政)."""
     paths = _district_paths(user, "minzheng")
     if not paths:
         return None
-    return Q(**{f"{prefix}tag__code__in": ASSISTANCE_GROUPS}) & _paths_q(f"{prefix}person__region_path", paths)
+    return Q(**{f"{prefix}tag__code__in": ASSISTANCE_GROUPS}) & access.paths_q(f"{prefix}person__region_path", paths)
 
 
 def _assistance_persons(user):
@@ -86,7 +79,7 @@ def _assistance_persons(user):
     if not paths:
         return None
     ids = PersonTag.objects.filter(tag__code__in=ASSISTANCE_GROUPS).values("person_id")
-    return Q(pk__in=ids) & _paths_q("region_path", paths)
+    return Q(pk__in=ids) & access.paths_q("region_path", paths)
 
 
 def _own_household_ids(user):
@@ -142,7 +135,7 @@ access.register(Building, access.Policy(region_path="region_path", rights={**PLA
 
 def _gongan_rentals(user):
     paths = _district_paths(user, "gongan")
-    return _paths_q("region_path", paths) if paths else None
+    return access.paths_q("region_path", paths) if paths else None
 
 
 access.register(Rental, access.Policy(region_path="region_path", rights=PLACE_RIGHTS, public=_gongan_rentals))

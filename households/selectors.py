@@ -275,10 +275,7 @@ def buildings_under(paths):
     """The buildings whose grid lies under any of these region paths, by address."""
     if not paths:
         return Building.objects.none()
-    q = Q()
-    for p in paths:
-        q |= Q(grid__path__startswith=p)
-    return Building.objects.filter(q).order_by("address", "name")
+    return Building.objects.filter(access.paths_q("grid__path", paths)).order_by("address", "name")
 
 
 def buildings_near(lon: float, lat: float, radius_deg: float):

@@ -158,10 +158,7 @@ def public_list(user):
     paths = public_regions(user)
     if not paths:
         return WorkOrder.objects.none()
-    q = Q()
-    for p in paths:
-        q |= Q(region_path__startswith=p)
-    return (WorkOrder.objects.filter(q, is_public=True)
+    return (WorkOrder.objects.filter(access.paths_q("region_path", paths), is_public=True)
             .exclude(status__in=[Status.NOT_ACCEPTED, Status.MERGED])
             .select_related("category", "region").order_by("-reported_at"))
 

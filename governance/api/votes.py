@@ -8,17 +8,10 @@ from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from governance import access, votes
+from governance import votes
 from governance.api.fields import ScopedPrimaryKeyRelatedField
 from governance.api.mixins import ScopedViewMixin
-from governance.models import BallotChannel, BallotChoice, Elector, Vote, VoteStatus
-
-
-def result_visible(user, vote: Vote) -> bool:
-    """Electors see the result once published; staff who run the vote once it is counted."""
-    if vote.status == VoteStatus.PUBLISHED:
-        return True
-    return vote.status == VoteStatus.CLOSED and access.can(user, "publish", vote)
+from governance.models import BallotChannel, BallotChoice, Elector, Vote
 
 
 class MyBallotSerializer(serializers.Serializer):
@@ -47,7 +40,7 @@ class VoteSerializer(serializers.ModelSerializer):
         return str(votes.rule_of(vote).label)
 
     def get_result(self, vote) -> dict | None:
-        return vote.result if result_visible(self._user(), vote) else None
+        return vote.result if votes.result_visible(self._user(), vote) else None
 
     @extend_schema(responses=MyBallotSerializer)
     def get_my_ballot(self, vote) -> dict | None:
